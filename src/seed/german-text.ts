@@ -1,0 +1,153 @@
+// Word lists for plausible German prescription data (names, towns, drugs, insurers). Many contain
+// umlauts and ß on purpose; the ones with markup-relevant characters are marked where they are used.
+
+export const SURNAMES = [
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weiß',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Schäfer',
+  'Koch',
+  'Schröder',
+  'Krüger',
+  'Hoffmann',
+  'Größmann',
+  'Köhler',
+  'Öztürk',
+  'Jäger',
+  'Bäcker',
+  'Strauß',
+  'Lange',
+  'Nguyễn',
+  'Çelik',
+  "O'Brien",
+  'Zimmermann',
+] as const;
+
+export const FIRST_NAMES = [
+  'Jürgen',
+  'Sören',
+  'Jörg',
+  'Anna-Lena',
+  'Björn',
+  'Käthe',
+  'Günther',
+  'Mia',
+  'Lukas',
+  'Zoë',
+  'Ömer',
+  'Hans-Peter',
+  'Élodie',
+  'Maximilian',
+  'Ursula',
+  'Dörte',
+] as const;
+
+export const TOWNS = [
+  ['70173', 'Stuttgart'],
+  ['80331', 'München'],
+  ['50667', 'Köln'],
+  ['01067', 'Dresden'],
+  ['90402', 'Nürnberg'],
+  ['97070', 'Würzburg'],
+  ['79098', 'Freiburg im Breisgau'],
+  ['33602', 'Bielefeld'],
+  ['06108', 'Halle (Saale)'],
+  ['88212', 'Ravensburg'],
+  ['26122', 'Oldenburg (Oldb)'],
+  ['78462', 'Konstanz'],
+  ['04109', 'Leipzig'],
+  ['89073', 'Ulm'],
+] as const;
+
+export const STREETS = [
+  'Königstraße',
+  'Marktplatz',
+  'Schloßallee',
+  'Bahnhofstraße',
+  'Am Mühlbach',
+  'Lange Straße',
+  'Gänsemarkt',
+  'Hauptstraße',
+  'Rosenstraße',
+  'Prüfeninger Weg',
+] as const;
+
+export const INSURERS = [
+  'AOK Baden-Württemberg',
+  'AOK Bayern – Die Gesundheitskasse',
+  'Techniker Krankenkasse',
+  'BARMER',
+  'DAK-Gesundheit',
+  'IKK classic',
+  'KKH Kaufmännische Krankenkasse',
+  'BKK Mobil Oil',
+  'hkk Krankenkasse',
+  'SBK Siemens-Betriebskrankenkasse',
+  'Knappschaft',
+  'Landwirtschaftliche Krankenkasse (SVLFG)',
+] as const;
+
+export const DRUGS = [
+  'Ibuprofen AL 400 mg Filmtabletten',
+  'Amoxicillin-ratiopharm® 1000 mg',
+  'Novaminsulfon Lichtenstein 500 mg/ml Tropfen',
+  'Pantoprazol Heumann 40 mg magensaftresistente Tabletten',
+  'Salbutamol-ratiopharm® N Dosieraerosol',
+  'Vitamin D3 Hevert® 1.000 I.E.',
+  'Metformin Lich 1000 mg',
+  'L-Thyroxin Henning® 75 µg',
+  'Ramipril HEXAL® 5 mg',
+  'Simvastatin STADA® 20 mg',
+  'Bisoprolol-1A Pharma® 2,5 mg',
+  'Diclofenac-ratiopharm® Schmerzgel 1 %',
+  'Insulin lispro Sanofi® 100 E/ml Fertigpen',
+  'Kochsalzlösung 0,9 % Fresenius',
+  'Pflaster „Hansaplast“ Sensitive',
+  'Fußpilz-Creme Lamisil®',
+  'Säuglingsnahrung Aptamil® Pre',
+  'Kompressionsstrumpf Klasse II (Größe 3)',
+  'Blutzuckerteststreifen Accu-Chek® Guide',
+  'Ärztemuster Nasenspray 0,1 % für Erwachsene',
+] as const;
+
+export const DOSAGES = [
+  '1-0-1',
+  '1-1-1',
+  '0-0-1',
+  '½-0-½',
+  'bei Bedarf 1 Tablette, max. 3× täglich',
+  '3× täglich 20 Tropfen',
+  'morgens nüchtern',
+  'alle 8 Std. 1 Hub',
+  'Dj',
+  '2× wöchentlich auftragen',
+] as const;
+
+export const NOTES = [
+  'Bitte Rücksprache mit dem verordnenden Arzt halten.',
+  'Patient wünscht Großpackung.',
+  'Abgabe gemäß § 129 SGB V, aut idem ausgeschlossen.',
+  'Lieferengpass – Austausch nach Rücksprache.',
+  'Zuzahlungsbefreit (Bescheinigung liegt vor).',
+  'Nacht- und Notdienst (Noctu) – Gebühr berechnet.',
+  'Änderung der Dosierung lt. Arztpraxis: „1-0-1“ statt „1-1-1“.',
+  'Übergabe an Pflegeheim „Sonnenblick“, Zimmer 12b.',
+] as const;
+
+export const PHARMACIES = [
+  'Löwen-Apotheke',
+  'Apotheke am Schloß',
+  'Bären-Apotheke',
+  'Rathaus-Apotheke',
+  'Sonnen-Apotheke im Ärztehaus',
+  'Stern-Apotheke',
+  'Hirsch-Apotheke',
+  'Apotheke Zur Glücksburg',
+  'Mühlen-Apotheke',
+  'Einhorn-Apotheke',
+] as const;
