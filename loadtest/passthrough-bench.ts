@@ -1,0 +1,304 @@
+// Pass-through overhead of the edge: the same autocannon load (50 connections, pipelining 1) against a bare
+// upstream directly and through the edge, alternating D P P D… to cancel drift, each process separate.
+// Two scenarios: saturation (closed loop: p50 ≈ connections / throughput, so it shows capacity) and a fixed
+// rate below capacity (shows the latency the hop adds). Prints Markdown.
+// Run: npx tsx loadtest/passthrough-bench.ts [--seconds=10] [--rounds=2] [--rate=300] [--log-level=info]
+//
+// autocannon's own percentiles come from an integer-millisecond histogram (1 ms resolution); the exact
+// per-response durations are also collected through setupClient and reported as "exact".
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import net, { type AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k as string, v ?? 'true'];
+  }),
+);
+
+/** 2 KB of JSON, shaped like a small V2 list answer. */
+function body2k(): Buffer {
+  const item = {
+    rezeptUuid: '0b6f6c1e-5d1a-4a53-9a7e-3f2c1d0e9b8a',
+    type: 'E-Rezept',
+    status: 'NEU',
+    transferArz: false,
+  };
+  const items = [];
+  let json = '';
+  while (json.length < 2000) {
+    items.push(item);
+    json = JSON.stringify({ prescriptions: items, totalCount: items.length, page: 1 });
+  }
+  return Buffer.from(json.padEnd(2048, ' '));
+}
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p97_5: number; p99: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface AutocannonClient {
+  on(event: 'response', listener: (status: number, bytes: number, durationMs: number) => void): void;
+}
+type Autocannon = (
+  options: Record<string, unknown>,
+  callback: (err: Error | null, result: AutocannonResult) => void,
+) => unknown;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface Run {
+  target: 'direct' | 'proxy';
+  reqPerSec: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+  exactP50: number;
+  exactP99: number;
+  errors: number;
+  samples: Float64Array;
+  /** CPU time (user+sys) per request of the edge process and of the upstream process; NaN without /proc. */
+  edgeCpuUs: number;
+  upstreamCpuUs: number;
+}
+
+/** user+system CPU time of a process in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+interface Pids {
+  readonly edge: number | undefined;
+  readonly upstream: number | undefined;
+}
+
+function load(port: number, seconds: number, target: Run['target'], pids: Pids, rate?: number): Promise<Run> {
+  const durations: number[] = [];
+  const edgeCpu0 = cpuMs(pids.edge);
+  const upstreamCpu0 = cpuMs(pids.upstream);
+  return new Promise((resolvePromise, reject) => {
+    autocannon(
+      {
+        url: `http://127.0.0.1:${port}/v2/rezept?page=1&pageSize=100`,
+        connections: 50,
+        pipelining: 1,
+        duration: seconds,
+        ...(rate ? { overallRate: rate } : {}),
+        setupClient: (client: AutocannonClient) => client.on('response', (_s, _b, ms) => durations.push(ms)),
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        const samples = Float64Array.from(durations).sort();
+        const completed = durations.length || 1;
+        resolvePromise({
+          edgeCpuUs: ((cpuMs(pids.edge) - edgeCpu0) * 1000) / completed,
+          upstreamCpuUs: ((cpuMs(pids.upstream) - upstreamCpu0) * 1000) / completed,
+          target,
+          reqPerSec: result.requests.average,
+          p50: result.latency.p50,
+          p97_5: result.latency.p97_5,
+          p99: result.latency.p99,
+          exactP50: percentile(samples, 50),
+          exactP99: percentile(samples, 99),
+          errors: result.errors + result.timeouts + result.non2xx,
+          samples,
+        });
+      },
+    );
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function waitFor(port: number, path: string): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    const ok = await new Promise<boolean>((r) =>
+      http
+        .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+          res.resume();
+          r(res.statusCode === 200);
+        })
+        .on('error', () => r(false)),
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing answers on port ${port}`);
+}
+
+function startUpstream(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'loadtest/passthrough-bench.ts', '--role=upstream'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolvePromise) => {
+    child.stdout?.once('data', (chunk: Buffer) => {
+      resolvePromise({ child, port: (JSON.parse(chunk.toString()) as { port: number }).port });
+    });
+  });
+}
+
+async function startEdge(upstreamPort: number): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const adminPort = await freePort();
+  // Production settings (LOG_LEVEL=info: one JSON line per request, to /dev/null here).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      LEGACY_URL: `http://127.0.0.1:${upstreamPort}`,
+      EDGE_HOST: '127.0.0.1',
+      EDGE_PORT: String(port),
+      EDGE_ADMIN_PORT: String(adminPort),
+      LOG_LEVEL: args.get('log-level') ?? 'info',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor(adminPort, '/healthz');
+  return { child, port };
+}
+
+function fmt(n: number, digits = 2): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+function machine(): string {
+  const model =
+    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
+  let commit = 'unknown';
+  try {
+    commit = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
+    if (execSync('git status --porcelain', { cwd: ROOT }).toString().trim())
+      commit += ' + uncommitted changes';
+  } catch {
+    // not a git checkout
+  }
+  return [
+    `date (UTC): ${new Date().toISOString()}`,
+    `machine: nproc ${cpus().length}, ${model}, Node ${process.version}`,
+    `commit: ${commit}`,
+  ].join('\n');
+}
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+function report(title: string, runs: Run[], seconds: number, order: Run['target'][]): string {
+  const pooled = (target: Run['target']) => {
+    const mine = runs.filter((r) => r.target === target);
+    const all = Float64Array.from(mine.flatMap((r) => Array.from(r.samples))).sort();
+    return {
+      reqPerSec: mine.reduce((sum, r) => sum + r.reqPerSec, 0) / mine.length,
+      p50: percentile(all, 50),
+      p99: percentile(all, 99),
+    };
+  };
+  const direct = pooled('direct');
+  const proxy = pooled('proxy');
+  return [
+    `### ${title}`,
+    `autocannon 8, pipelining 1, ${seconds} s per run, order ${order.map((t) => (t === 'direct' ? 'D' : 'P')).join(' ')}, ` +
+      `2 KB JSON body, edge LOG_LEVEL=${args.get('log-level') ?? 'info'}`,
+    '',
+    '| run | target | req/s | p50 ms (ac) | p97.5 ms (ac) | p99 ms (ac) | p50 ms (exact) | p99 ms (exact) | errors | edge CPU µs/req | upstream CPU µs/req |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...runs.map(
+      (r, i) =>
+        `| ${i + 1} | ${r.target} | ${fmt(r.reqPerSec, 0)} | ${r.p50} | ${r.p97_5} | ${r.p99} | ` +
+        `${fmt(r.exactP50, 3)} | ${fmt(r.exactP99, 3)} | ${r.errors} | ` +
+        `${r.target === 'proxy' ? fmt(r.edgeCpuUs, 0) : '–'} | ${fmt(r.upstreamCpuUs, 0)} |`,
+    ),
+    '',
+    '| summary | req/s | p50 ms (exact) | p99 ms (exact) |',
+    '|---|---:|---:|---:|',
+    `| direct (baseline) | ${fmt(direct.reqPerSec, 0)} | ${fmt(direct.p50, 3)} | ${fmt(direct.p99, 3)} |`,
+    `| through the edge | ${fmt(proxy.reqPerSec, 0)} | ${fmt(proxy.p50, 3)} | ${fmt(proxy.p99, 3)} |`,
+    `| added by the edge | ${fmt(proxy.reqPerSec - direct.reqPerSec, 0)} ` +
+      `(${fmt((proxy.reqPerSec / direct.reqPerSec - 1) * 100, 1)} %) | ` +
+      `+${fmt(proxy.p50 - direct.p50, 3)} | +${fmt(proxy.p99 - direct.p99, 3)} |`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(args.get('seconds') ?? 10);
+  const rounds = Number(args.get('rounds') ?? 2);
+  const upstream = await startUpstream();
+  const edge = await startEdge(upstream.port);
+  const ports = { direct: upstream.port, proxy: edge.port };
+  try {
+    console.error('warm-up (3 s each, not recorded)…');
+    const pids: Pids = { edge: edge.child.pid, upstream: upstream.child.pid };
+    await load(ports.direct, 3, 'direct', pids);
+    await load(ports.proxy, 3, 'proxy', pids);
+
+    const order: Run['target'][] = [];
+    for (let r = 0; r < rounds; r += 1) {
+      order.push(...(r % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const)));
+    }
+    const rate = Number(args.get('rate') ?? 300);
+    const sections = [machine(), `load average before: ${loadAverage()}`];
+    for (const scenario of [
+      { title: 'saturation (closed loop, 50 connections)', rate: undefined },
+      { title: `fixed rate ${rate} req/s (50 connections, below capacity)`, rate },
+    ]) {
+      const runs: Run[] = [];
+      for (const target of order) {
+        console.error(`${scenario.title}: ${target} ${seconds} s…`);
+        runs.push(await load(ports[target], seconds, target, pids, scenario.rate));
+      }
+      sections.push(report(scenario.title, runs, seconds, order));
+    }
+    sections.push(`load average after: ${loadAverage()}`);
+    console.log(sections.join('\n\n'));
+  } finally {
+    edge.child.kill('SIGTERM');
+    upstream.child.kill('SIGTERM');
+  }
+}
+
+function serveUpstream(): void {
+  const body = body2k();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': body.length,
+      });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 120_000;
+  server.listen(0, '127.0.0.1', () =>
+    console.log(JSON.stringify({ port: (server.address() as AddressInfo).port })),
+  );
+}
+
+if (args.get('role') === 'upstream') serveUpstream();
+else await main();

@@ -1,0 +1,26 @@
+// THE order of the request pipeline. Nothing else decides stage order; add a stage here or nowhere.
+//
+//   matchRoute → authenticate → decide → execute
+import type { ModeState } from '../core/route-mode.js';
+import type { RouteTable } from '../core/route-table.js';
+import { createAuthenticateStage, type AuthenticateDeps } from './authenticate.js';
+import { createDecideStage } from './decide.js';
+import { createExecuteStage, type ExecuteDeps } from './execute.js';
+import { createMatchRouteStage } from './match-route.js';
+import type { NamedStage } from './stage.js';
+
+export interface StageDeps {
+  readonly routes: RouteTable;
+  readonly modes: ModeState;
+  readonly auth: AuthenticateDeps;
+  readonly execute: ExecuteDeps;
+}
+
+export function createStages(deps: StageDeps): readonly NamedStage[] {
+  return Object.freeze([
+    { name: 'matchRoute', run: createMatchRouteStage(deps.routes) },
+    { name: 'authenticate', run: createAuthenticateStage(deps.auth) },
+    { name: 'decide', run: createDecideStage(deps.modes, deps.routes) },
+    { name: 'execute', run: createExecuteStage(deps.execute) },
+  ]);
+}
