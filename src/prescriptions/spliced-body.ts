@@ -1,0 +1,155 @@
+// A response body as ~64 KB chunks of stable bytes plus "splice points" where a UTC-now timestamp
+// goes (CONTRACT §7 Q16: per-item deliveryTimestamp, final responseTimestamp). The same chunks serve
+// the live stream (rendered with the clock) and the cache (converted to CacheableResponse segments),
+// so a cached body is re-emitted with fresh timestamps without re-serialising JSON. ASCII only.
+import { Buffer } from 'node:buffer';
+import { formatUtcTicks } from '../core/stj-datetime.js';
+
+/** Stable body bytes with slots: byte offsets into `bytes` (ascending) where a timestamp is inserted. */
+export interface SplicedChunk {
+  readonly bytes: Buffer;
+  readonly slots: readonly number[];
+}
+
+export const DEFAULT_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Accumulates ASCII text and slots into chunks of about `targetBytes`. Writes go straight into a
+ * Buffer (no string concatenation churn); a piece larger than the free space starts a new chunk.
+ */
+export class SplicedChunkBuilder {
+  readonly #targetBytes: number;
+  #buf: Buffer;
+  #pos = 0;
+  #slots: number[] = [];
+  #ready: SplicedChunk[] = [];
+
+  constructor(targetBytes: number = DEFAULT_CHUNK_BYTES) {
+    if (!(targetBytes >= 256)) throw new RangeError('targetBytes must be at least 256');
+    this.#targetBytes = targetBytes;
+    this.#buf = Buffer.allocUnsafe(targetBytes);
+  }
+
+  /** Appends text whose characters are all < U+0080 (escaped JSON; not checked). */
+  write(ascii: string): void {
+    const n = ascii.length;
+    if (this.#pos + n > this.#buf.length) {
+      this.#seal();
+      if (n > this.#buf.length) this.#buf = Buffer.allocUnsafe(n);
+    }
+    this.#buf.write(ascii, this.#pos, n, 'latin1');
+    this.#pos += n;
+    if (this.#pos >= this.#targetBytes) this.#seal();
+  }
+
+  /** Marks a timestamp slot at the current position. */
+  slot(): void {
+    this.#slots.push(this.#pos);
+  }
+
+  /** Chunks completed since the last call (the current partial chunk stays). */
+  drain(): SplicedChunk[] {
+    const out = this.#ready;
+    this.#ready = [];
+    return out;
+  }
+
+  /** Seals the partial chunk and returns every remaining chunk. */
+  finish(): SplicedChunk[] {
+    this.#seal();
+    return this.drain();
+  }
+
+  #seal(): void {
+    if (this.#pos === 0 && this.#slots.length === 0) return;
+    this.#ready.push({ bytes: this.#buf.subarray(0, this.#pos), slots: this.#slots });
+    this.#buf = Buffer.allocUnsafe(Math.max(this.#targetBytes, 256));
+    this.#pos = 0;
+    this.#slots = [];
+  }
+}
+
+/** The chunk's bytes with `nextTimestamp()` inserted at each slot, in slot order. */
+export function renderSplicedChunk(chunk: SplicedChunk, nextTimestamp: () => string): Buffer {
+  const { bytes, slots } = chunk;
+  if (slots.length === 0) return bytes;
+  const stamps = slots.map(() => nextTimestamp());
+  let total = bytes.length;
+  for (const s of stamps) total += s.length;
+  const out = Buffer.allocUnsafe(total);
+  let from = 0;
+  let at = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    at += bytes.copy(out, at, from, slot);
+    at += out.write(stamps[i]!, at, 'latin1');
+    from = slot;
+  }
+  bytes.copy(out, at, from);
+  return out;
+}
+
+const TICKS_PER_SECOND = 10_000_000n;
+
+/**
+ * UTC-now texts from a tick clock (createUtcClock), exactly as formatUtcTicks writes them, but the
+ * `yyyy-MM-ddTHH:mm:ss` part is formatted once per second: a 3000-item page has 3001 timestamps
+ * within a few milliseconds, and the full BigInt/Date formatting of each cost more than the splice.
+ */
+export function utcTimestamps(clock: () => bigint): () => string {
+  let second = -1n;
+  let prefix = '';
+  return () => {
+    const ticks = clock();
+    if (ticks < 0n) return formatUtcTicks(ticks);
+    const s = ticks / TICKS_PER_SECOND;
+    if (s !== second) {
+      prefix = formatUtcTicks(s * TICKS_PER_SECOND).slice(0, 19); // validates the range too
+      second = s;
+    }
+    const fraction = Number(ticks - s * TICKS_PER_SECOND);
+    if (fraction === 0) return prefix + 'Z';
+    return prefix + '.' + String(fraction).padStart(7, '0').replace(/0+$/, '') + 'Z';
+  };
+}
+
+/** Renders chunks as they come; every slot takes the next clock value, so timestamps increase. */
+export async function* renderSplicedChunks(
+  chunks: AsyncIterable<SplicedChunk> | Iterable<SplicedChunk>,
+  nextTimestamp: () => string,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield renderSplicedChunk(chunk, nextTimestamp);
+}
+
+/**
+ * The cache's representation (core/cache-port CacheableResponse.segments): the stable bytes cut at
+ * every slot, so `segments.length === slots + 1`. Segments are views into the chunks where possible;
+ * only a segment that spans a chunk boundary is copied.
+ */
+export function toCacheSegments(chunks: Iterable<SplicedChunk>): Buffer[] {
+  const segments: Buffer[] = [];
+  let pending: Buffer[] = [];
+  const close = () => {
+    segments.push(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+    pending = [];
+  };
+  for (const { bytes, slots } of chunks) {
+    let from = 0;
+    for (const slot of slots) {
+      pending.push(bytes.subarray(from, slot));
+      close();
+      from = slot;
+    }
+    if (from < bytes.length) pending.push(bytes.subarray(from));
+  }
+  if (pending.length === 0) pending.push(Buffer.alloc(0));
+  close();
+  return segments;
+}
+
+/** Collects an async chunk stream (for a cache fill, which needs the whole body). */
+export async function collectChunks(chunks: AsyncIterable<SplicedChunk>): Promise<SplicedChunk[]> {
+  const all: SplicedChunk[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return all;
+}
