@@ -79,8 +79,9 @@ function connectRefused(port: number): Promise<boolean> {
 }
 
 describe('start-up failures', () => {
-  it('exits 1 naming LEGACY_URL when it is missing', async () => {
-    const edge = spawnEdge({ EDGE_PORT: '0', EDGE_ADMIN_PORT: '0' });
+  it('exits 1 naming LEGACY_URL when it is missing in production', async () => {
+    // Outside production a missing LEGACY_URL starts the self-contained demo instead.
+    const edge = spawnEdge({ EDGE_PORT: '0', EDGE_ADMIN_PORT: '0', NODE_ENV: 'production' });
     const { code, stderr } = await edge.exited;
     expect(code).toBe(1);
     expect(stderr).toContain('LEGACY_URL is not set');
