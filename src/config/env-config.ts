@@ -1,6 +1,30 @@
 // Environment → one validated, frozen EdgeConfig. Every problem is reported together; nothing here reads
 // process.env (main.ts passes the environment in) and nothing else reads the environment at all.
+//
+// The fast paths (sql/cache route modes), their cache and authentication — defaults in CONFIG_VARIABLES:
+//
+// | variable                        | default    | meaning                                                          |
+// |---------------------------------|------------|------------------------------------------------------------------|
+// | ARZSW_DATABASE_URL              | (unset)    | management (ArzSw) DB, URL or Npgsql string; required as soon as |
+// |                                 |            | a route is in sql/cache mode (start fails otherwise). Secret.    |
+// | EDGE_SQL_STATEMENT_TIMEOUT_MS   | 10000      | statement_timeout of the proxy's tenant connections; a timeout   |
+// |                                 |            | forwards the request to the legacy                               |
+// | REDIS_URL                       | (unset)    | shared epochs (+ L2 with EDGE_CACHE_KEY); unset: L1 only         |
+// | EDGE_CACHE_KEY                  | (unset)    | AES-256 key ring for L2 values (`base64` or `id:b64,id:b64`);    |
+// |                                 |            | unset: no L2 (logged at start). Secret.                          |
+// | EDGE_CACHE_TTL_MS               | 300000     | freshness of a cache entry (safety net behind invalidation)      |
+// | EDGE_CACHE_MAX_BYTES            | 268435456  | L1 (in-process) budget                                           |
+// | EDGE_CACHE_MAX_ENTRY_BYTES      | 8388608    | larger bodies are not cached; they stream from SQL               |
+// | EDGE_AUTH_CACHE_TTL_MS          | 60000      | a successful login is remembered this long                       |
+// | EDGE_AUTH_FAILURE_TTL_MS        | 5000       | a failed login is remembered this long                           |
+// | EDGE_AUTH_CACHE_MAX             | 10000      | remembered logins                                                |
+// | EDGE_AUTH_THROTTLE              | true       | throttle repeated failed logins (per login and per client IP)    |
+// | EDGE_AUTH_THROTTLE_MAX_FAILURES | 10         | failures within the window before the cooldown                   |
+// | EDGE_AUTH_THROTTLE_WINDOW_MS    | 60000      |                                                                  |
+// | EDGE_AUTH_THROTTLE_COOLDOWN_MS  | 30000      |                                                                  |
+// | EDGE_AUTH_BCRYPT_CONCURRENCY    | 2          | BCrypt verifications at once (each holds a libuv thread)         |
 import { isIP } from 'node:net';
+import { parseDatabaseLocator, redactConnectionString } from '../core/npgsql-connection-string.js';
 import { EdgeError } from '../errors.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -28,6 +52,31 @@ export interface UpstreamSettings {
   readonly maxSockets: number;
 }
 
+/** The response cache (cache mode). */
+export interface CacheSettings {
+  /** REDIS_URL: shared epochs and, with `key`, the shared L2. A secret (may carry a password). */
+  readonly redisUrl: string | undefined;
+  /** EDGE_CACHE_KEY: the L2 key ring spec (syntax-checked here, parsed by adapters/cache/key-ring). Secret. */
+  readonly key: string | undefined;
+  readonly ttlMs: number;
+  /** L1 budget. */
+  readonly maxBytes: number;
+  /** Bodies above this are neither stored in L1 nor in L2. */
+  readonly maxEntryBytes: number;
+}
+
+/** Authentication of sql/cache-mode requests against the management DB (adapters/auth). */
+export interface AuthSettings {
+  readonly successTtlMs: number;
+  readonly failureTtlMs: number;
+  readonly maxCacheEntries: number;
+  readonly throttle: boolean;
+  readonly throttleMaxFailures: number;
+  readonly throttleWindowMs: number;
+  readonly throttleCooldownMs: number;
+  readonly bcryptConcurrency: number;
+}
+
 export interface EdgeConfig {
   /** Undefined when LEGACY_URL is unset (the demo mode of a later issue). */
   readonly legacy: LegacyTarget | undefined;
@@ -43,6 +92,18 @@ export interface EdgeConfig {
   readonly preserveHost: boolean;
   /** Idle time a client keep-alive connection is kept open (mirrors IIS's 120 s default). */
   readonly clientKeepAliveMs: number;
+  /** EDGE_KILL_SWITCH: start with every request routed to the legacy (cleared by DELETE /_edge/rollback). */
+  readonly killSwitch: boolean;
+  /** EDGE_ADMIN_TOKEN: bearer token for the admin port's /_edge/* endpoints; unset = loopback callers only. */
+  readonly adminToken: string | undefined;
+  /** EDGE_ROUTES_WATCH: reload routes.yaml when it changes (SIGHUP reloads either way). */
+  readonly watchRoutes: boolean;
+  /** ARZSW_DATABASE_URL: the management (ArzSw) DB; unset = no fast modes. A secret: never logged. */
+  readonly managementDatabaseUrl: string | undefined;
+  /** EDGE_SQL_STATEMENT_TIMEOUT_MS: statement_timeout of the proxy's tenant DB connections. */
+  readonly sqlStatementTimeoutMs: number;
+  readonly cache: CacheSettings;
+  readonly auth: AuthSettings;
 }
 
 export type ProxyConfig = EdgeConfig & { readonly legacy: LegacyTarget };
@@ -68,6 +129,24 @@ export const CONFIG_VARIABLES = {
   EDGE_DRAIN_MS: '10000',
   EDGE_PRESERVE_HOST: 'false',
   EDGE_CLIENT_KEEPALIVE_MS: '120000',
+  EDGE_KILL_SWITCH: 'false',
+  EDGE_ADMIN_TOKEN: '(unset: /_edge/* only from loopback)',
+  EDGE_ROUTES_WATCH: 'true',
+  ARZSW_DATABASE_URL: '(unset: sql/cache routes cannot start)',
+  EDGE_SQL_STATEMENT_TIMEOUT_MS: '10000',
+  REDIS_URL: '(unset: L1 only, epochs local to this instance)',
+  EDGE_CACHE_KEY: '(unset: no L2)',
+  EDGE_CACHE_TTL_MS: '300000',
+  EDGE_CACHE_MAX_BYTES: '268435456',
+  EDGE_CACHE_MAX_ENTRY_BYTES: '8388608',
+  EDGE_AUTH_CACHE_TTL_MS: '60000',
+  EDGE_AUTH_FAILURE_TTL_MS: '5000',
+  EDGE_AUTH_CACHE_MAX: '10000',
+  EDGE_AUTH_THROTTLE: 'true',
+  EDGE_AUTH_THROTTLE_MAX_FAILURES: '10',
+  EDGE_AUTH_THROTTLE_WINDOW_MS: '60000',
+  EDGE_AUTH_THROTTLE_COOLDOWN_MS: '30000',
+  EDGE_AUTH_BCRYPT_CONCURRENCY: '2',
 } as const;
 
 type Variable = keyof typeof CONFIG_VARIABLES;
@@ -111,6 +190,68 @@ function boolean(env: Env, name: Variable, fallback: boolean, problems: Problems
   if (['false', '0', 'no', 'off'].includes(lower)) return false;
   problems.add(name, `must be true or false, got ${JSON.stringify(value)}`);
   return fallback;
+}
+
+function adminToken(env: Env, problems: Problems): string | undefined {
+  const value = raw(env, 'EDGE_ADMIN_TOKEN');
+  if (value !== undefined && (value.length < 16 || !/^[\x21-\x7e]+$/.test(value))) {
+    problems.add('EDGE_ADMIN_TOKEN', 'must be at least 16 visible ASCII characters without spaces');
+    return undefined;
+  }
+  return value;
+}
+
+/** A URL or Npgsql string pg can use; the value itself is never echoed (it may hold a password). */
+function databaseLocator(env: Env, name: Variable, problems: Problems): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  try {
+    parseDatabaseLocator(value);
+  } catch {
+    problems.add(name, 'is neither a postgres:// URL nor a valid Npgsql connection string');
+    return undefined;
+  }
+  return value;
+}
+
+function redisUrl(env: Env, problems: Problems): string | undefined {
+  const value = raw(env, 'REDIS_URL');
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    problems.add('REDIS_URL', 'must be a redis:// or rediss:// URL with a host');
+    return undefined;
+  }
+  return value;
+}
+
+const CACHE_KEY_ENTRY = /^(?:[A-Za-z0-9_-]{1,16}:)?[A-Za-z0-9+/]{43}=$/;
+
+/** Syntax only (a ring of 32-byte base64 keys, optional ids, unique); never echoes key material. */
+function cacheKey(env: Env, problems: Problems): string | undefined {
+  const value = raw(env, 'EDGE_CACHE_KEY');
+  if (value === undefined) return undefined;
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const ids = entries.map((e, i) =>
+    e.includes(':') ? e.slice(0, e.indexOf(':')) : entries.length === 1 ? '0' : `#${i}`,
+  );
+  const bad = entries.findIndex((e) => !CACHE_KEY_ENTRY.test(e) || (entries.length > 1 && !e.includes(':')));
+  if (entries.length === 0 || bad !== -1 || new Set(ids).size !== ids.length) {
+    problems.add(
+      'EDGE_CACHE_KEY',
+      'must be one 32-byte key in base64, or a ring `id:base64,id:base64` (ids [A-Za-z0-9_-]{1,16}, unique; last = newest)',
+    );
+    return undefined;
+  }
+  return value;
 }
 
 function legacyTarget(env: Env, problems: Problems): LegacyTarget | undefined {
@@ -187,8 +328,36 @@ export function loadConfig(env: Env): EdgeConfig {
     drainMs: integer(env, 'EDGE_DRAIN_MS', 10_000, 0, 600_000, problems),
     preserveHost: boolean(env, 'EDGE_PRESERVE_HOST', false, problems),
     clientKeepAliveMs: integer(env, 'EDGE_CLIENT_KEEPALIVE_MS', 120_000, 1000, 3_600_000, problems),
+    killSwitch: boolean(env, 'EDGE_KILL_SWITCH', false, problems),
+    adminToken: adminToken(env, problems),
+    watchRoutes: boolean(env, 'EDGE_ROUTES_WATCH', true, problems),
+    managementDatabaseUrl: databaseLocator(env, 'ARZSW_DATABASE_URL', problems),
+    sqlStatementTimeoutMs: integer(env, 'EDGE_SQL_STATEMENT_TIMEOUT_MS', 10_000, 1, 600_000, problems),
+    cache: Object.freeze({
+      redisUrl: redisUrl(env, problems),
+      key: cacheKey(env, problems),
+      ttlMs: integer(env, 'EDGE_CACHE_TTL_MS', 300_000, 1000, 86_400_000, problems),
+      maxBytes: integer(env, 'EDGE_CACHE_MAX_BYTES', 268_435_456, 1_048_576, 68_719_476_736, problems),
+      maxEntryBytes: integer(env, 'EDGE_CACHE_MAX_ENTRY_BYTES', 8_388_608, 1024, 536_870_912, problems),
+    }),
+    auth: Object.freeze({
+      successTtlMs: integer(env, 'EDGE_AUTH_CACHE_TTL_MS', 60_000, 0, 3_600_000, problems),
+      failureTtlMs: integer(env, 'EDGE_AUTH_FAILURE_TTL_MS', 5_000, 0, 3_600_000, problems),
+      maxCacheEntries: integer(env, 'EDGE_AUTH_CACHE_MAX', 10_000, 1, 10_000_000, problems),
+      throttle: boolean(env, 'EDGE_AUTH_THROTTLE', true, problems),
+      throttleMaxFailures: integer(env, 'EDGE_AUTH_THROTTLE_MAX_FAILURES', 10, 1, 1_000_000, problems),
+      throttleWindowMs: integer(env, 'EDGE_AUTH_THROTTLE_WINDOW_MS', 60_000, 1000, 86_400_000, problems),
+      throttleCooldownMs: integer(env, 'EDGE_AUTH_THROTTLE_COOLDOWN_MS', 30_000, 0, 86_400_000, problems),
+      bcryptConcurrency: integer(env, 'EDGE_AUTH_BCRYPT_CONCURRENCY', 2, 1, 64, problems),
+    }),
   });
 
+  if (config.cache.maxEntryBytes > config.cache.maxBytes) {
+    problems.add(
+      'EDGE_CACHE_MAX_ENTRY_BYTES',
+      `must not exceed EDGE_CACHE_MAX_BYTES (${config.cache.maxBytes})`,
+    );
+  }
   if (problems.list.length > 0) {
     throw new EdgeError(
       'EDGE_CONFIG_INVALID',
@@ -199,7 +368,13 @@ export function loadConfig(env: Env): EdgeConfig {
   return config;
 }
 
-/** The effective config as logged once at start. Holds no secrets today; new secret fields must be masked here. */
+function redactRedisUrl(value: string): string {
+  const url = new URL(value);
+  if (url.password !== '') url.password = '***';
+  return url.toString();
+}
+
+/** The effective config as logged once at start; secrets (admin token, DB/Redis passwords, cache key) are masked here. */
 export function describeConfig(config: EdgeConfig): Record<string, unknown> {
   return {
     legacyUrl: config.legacy?.url ?? null,
@@ -212,5 +387,19 @@ export function describeConfig(config: EdgeConfig): Record<string, unknown> {
     drainMs: config.drainMs,
     preserveHost: config.preserveHost,
     clientKeepAliveMs: config.clientKeepAliveMs,
+    killSwitch: config.killSwitch,
+    adminToken: config.adminToken === undefined ? null : '[redacted]',
+    watchRoutes: config.watchRoutes,
+    managementDatabase:
+      config.managementDatabaseUrl === undefined
+        ? null
+        : redactConnectionString(config.managementDatabaseUrl),
+    sqlStatementTimeoutMs: config.sqlStatementTimeoutMs,
+    cache: {
+      ...config.cache,
+      redisUrl: config.cache.redisUrl === undefined ? null : redactRedisUrl(config.cache.redisUrl),
+      key: config.cache.key === undefined ? null : '[redacted]',
+    },
+    auth: { ...config.auth },
   };
 }

@@ -1,10 +1,12 @@
 // routes.yaml → compiled RouteTable. Validates everything at load (unknown keys, modes, methods, patterns,
-// duplicate ids, YAML syntax) and reports every problem with file, line, column and key in one EdgeError.
+// duplicate ids, rollout and shadow blocks, YAML syntax) and reports every problem with file, line, column
+// and key in one EdgeError. Used at start and by every hot reload (config/routes-watcher.ts).
 import { readFileSync } from 'node:fs';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { EdgeError } from '../errors.js';
 import { compilePattern } from '../core/route-pattern.js';
 import { ROUTE_MODES, isRouteMode } from '../core/route-mode.js';
+import { isReadRequest } from '../core/rollout.js';
 import {
   DEFAULT_LEGACY_SETTINGS,
   ROUTE_METHODS,
@@ -15,89 +17,13 @@ import {
   type RouteMethod,
   type RouteTable,
 } from '../core/route-table.js';
+import { parseRollout, parseShadow } from './route-rules.js';
+import { Reporter, booleanValue, integerValue, pairsOf, stringValue } from './yaml-report.js';
 
-const ROOT_KEYS = ['legacy', 'routes'] as const;
+const ROOT_KEYS = ['legacy', 'killSwitch', 'routes'] as const;
 const LEGACY_KEYS = ['environment', 'maxPageSize', 'maxBulkSize'] as const;
-const ROUTE_KEYS = ['id', 'method', 'path', 'mode'] as const;
+const ROUTE_KEYS = ['id', 'method', 'path', 'mode', 'rollout', 'shadow'] as const;
 const ROUTE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
-class Reporter {
-  readonly problems: string[] = [];
-  constructor(
-    private readonly file: string,
-    private readonly lines: LineCounter,
-  ) {}
-
-  at(node: Node | null | undefined, key: string, message: string): void {
-    this.atOffset(node?.range?.[0], key, message);
-  }
-
-  atOffset(offset: number | undefined, key: string, message: string): void {
-    const where = offset === undefined ? this.file : this.position(offset);
-    this.problems.push(`${where}: ${key}: ${message}`);
-  }
-
-  lineOf(node: Node | null | undefined): number | undefined {
-    const offset = node?.range?.[0];
-    return offset === undefined ? undefined : this.lines.linePos(offset).line;
-  }
-
-  position(offset: number): string {
-    const { line, col } = this.lines.linePos(offset);
-    return `${this.file}:${line}:${col}`;
-  }
-}
-
-function pairsOf(
-  map: YAMLMap,
-  allowed: readonly string[],
-  path: string,
-  report: Reporter,
-): Map<string, Pair> {
-  const found = new Map<string, Pair>();
-  for (const pair of map.items) {
-    const keyNode = pair.key as Node | null;
-    const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
-    if (key === undefined || !allowed.includes(key)) {
-      report.at(
-        keyNode,
-        path ? `${path}.${key ?? '?'}` : (key ?? '?'),
-        `unknown key (allowed: ${allowed.join(', ')})`,
-      );
-      continue;
-    }
-    found.set(key, pair);
-  }
-  return found;
-}
-
-function stringValue(pair: Pair | undefined, key: string, owner: Node, report: Reporter): string | undefined {
-  if (!pair) {
-    report.at(owner, key, 'is required');
-    return undefined;
-  }
-  const value = pair.value as Node | null;
-  if (!isScalar(value) || typeof value.value !== 'string' || value.value.trim() === '') {
-    report.at(value ?? (pair.key as Node), key, 'must be a non-empty string');
-    return undefined;
-  }
-  return value.value;
-}
-
-function positiveInteger(pair: Pair | undefined, key: string, fallback: number, report: Reporter): number {
-  if (!pair) return fallback;
-  const value = pair.value as Node | null;
-  if (
-    !isScalar(value) ||
-    typeof value.value !== 'number' ||
-    !Number.isSafeInteger(value.value) ||
-    value.value < 1
-  ) {
-    report.at(value ?? (pair.key as Node), key, 'must be a positive integer');
-    return fallback;
-  }
-  return value.value;
-}
 
 function legacySettings(pair: Pair | undefined, report: Reporter): LegacySettings {
   if (!pair) return DEFAULT_LEGACY_SETTINGS;
@@ -112,8 +38,8 @@ function legacySettings(pair: Pair | undefined, report: Reporter): LegacySetting
     environment: envPair
       ? (stringValue(envPair, 'legacy.environment', node, report) ?? DEFAULT_LEGACY_SETTINGS.environment)
       : DEFAULT_LEGACY_SETTINGS.environment,
-    maxPageSize: positiveInteger(keys.get('maxPageSize'), 'legacy.maxPageSize', 500, report),
-    maxBulkSize: positiveInteger(keys.get('maxBulkSize'), 'legacy.maxBulkSize', 1000, report),
+    maxPageSize: integerValue(keys.get('maxPageSize'), 'legacy.maxPageSize', 500, report),
+    maxBulkSize: integerValue(keys.get('maxBulkSize'), 'legacy.maxBulkSize', 1000, report),
   };
 }
 
@@ -173,6 +99,16 @@ function compileRoutes(pair: Pair | undefined, root: Node, report: Reporter): Co
     if (pattern && !pattern.ok) {
       report.at(valueNode('path'), `${at}.path`, `malformed pattern "${path}": ${pattern.reason}`);
     }
+    if (mode === 'shadow' && method !== undefined && path !== undefined && !isReadRequest(method, path)) {
+      report.at(
+        valueNode('mode'),
+        `${at}.mode`,
+        `shadow runs on reads only (GET, PATCH …/statusuuid), not ${method} ${path}: it would re-send a write`,
+      );
+    }
+    const rollout = parseRollout(keys.get('rollout'), at, report);
+    const shadow =
+      mode === 'shadow' || keys.has('shadow') ? parseShadow(keys.get('shadow'), at, report) : undefined;
     if (report.problems.length > before || !pattern?.ok || !isRouteMode(mode)) return;
     compiled.push({
       id: id as string,
@@ -180,6 +116,8 @@ function compileRoutes(pair: Pair | undefined, root: Node, report: Reporter): Co
       path: path as string,
       mode,
       pattern: pattern.pattern,
+      ...(rollout ? { rollout } : {}),
+      ...(shadow ? { shadow } : {}),
     });
   });
   return compiled;
@@ -197,12 +135,13 @@ export function parseRouteTable(text: string, file: string): RouteTable {
   if (doc.errors.length === 0) {
     const root = doc.contents as Node | null;
     if (!isMap(root)) {
-      report.at(root, '(root)', 'must be a mapping with the keys legacy and routes');
+      report.at(root, '(root)', 'must be a mapping with the keys legacy, killSwitch and routes');
     } else {
       const keys = pairsOf(root, ROOT_KEYS, '', report);
       const legacy = legacySettings(keys.get('legacy'), report);
+      const killSwitch = booleanValue(keys.get('killSwitch'), 'killSwitch', false, report);
       const routes = compileRoutes(keys.get('routes'), root, report);
-      table = createRouteTable(routes, legacy);
+      table = createRouteTable(routes, legacy, { killSwitch });
     }
   }
   if (report.problems.length > 0 || table === undefined) {

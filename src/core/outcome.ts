@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 import type { EdgeError, ErrorCode } from '../errors.js';
 import type { RequestContext } from './request-context.js';
+import type { ResponseCapture } from './response-capture.js';
 import type { RouteMode } from './route-mode.js';
 
 /** Value of the `X-Edge` response header: which path produced the answer. */
@@ -15,7 +16,19 @@ export interface ForwardOutcome {
   readonly kind: 'forward';
   /** Why, when it is not simply the route's mode (e.g. `mode-not-implemented`); logged. */
   readonly reason?: string;
+  /** The X-Edge path named for the relayed answer; default `legacy` (`shadow` in shadow mode). */
+  readonly edge?: EdgePath;
+  /** Shadow mode: copy the exchange while relaying it (bounded); never changes what the client gets. */
+  readonly capture?: ResponseCapture;
+  /** Read-your-writes (a forwarded write): runs once the legacy's head arrived, before it is relayed. */
+  readonly beforeResponseHead?: BeforeResponseHead;
 }
+
+/**
+ * Called with the legacy's status before its response head goes to the client. Returns a promise the
+ * forwarder awaits (bounded by whoever made it; it never rejects) or undefined when there is nothing to do.
+ */
+export type BeforeResponseHead = (status: number) => Promise<void> | undefined;
 
 /** The edge answers itself. */
 export interface RespondOutcome {
@@ -63,9 +76,16 @@ export interface WriteResult {
   readonly complete: boolean;
 }
 
+/** What a forward outcome asks of the forwarder beyond relaying. */
+export interface ForwardOptions {
+  readonly edge?: EdgePath;
+  readonly capture?: ResponseCapture;
+  readonly beforeResponseHead?: BeforeResponseHead;
+}
+
 /** Port: forwards to the legacy; Req/Res stay opaque so core imports no HTTP library. */
 export interface LegacyForwarder<Req, Res> {
-  forward(ctx: RequestContext, req: Req, res: Res): Promise<ForwardResult>;
+  forward(ctx: RequestContext, req: Req, res: Res, options?: ForwardOptions): Promise<ForwardResult>;
 }
 
 /** Port: the single response writer for answers the edge produces itself. */

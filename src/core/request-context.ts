@@ -1,6 +1,7 @@
 // The read-only context one request carries through the pipeline: identity, timing, the request line exactly
 // as received, a frozen header snapshot and a child logger. Pure data; it never holds Node's req/res objects.
 import type { Principal } from './principal.js';
+import type { RequestBody } from './request-body.js';
 import type { RouteMode } from './route-mode.js';
 import type { CompiledRoute } from './route-table.js';
 
@@ -34,10 +35,14 @@ export interface RequestContext {
   /** Peer address of the client connection (IPv4-mapped IPv6 unwrapped). */
   readonly remoteAddress: string;
   readonly log: EdgeLogger;
+  /** The body, read only by an executor that must see it to decide; absent = no body (see request-body). */
+  readonly body?: RequestBody;
   /** Set by matchRoute. */
   readonly route?: CompiledRoute;
   /** Set by decide. */
   readonly mode?: RouteMode;
+  /** Set by decide: annotations after the path in `X-Edge` (e.g. `kill-switch`); see core/edge-header. */
+  readonly edgeTags?: readonly string[];
   /** Set by authenticate (once it authenticates). */
   readonly principal?: Principal;
 }
@@ -51,6 +56,7 @@ export interface RequestContextInit {
   readonly headers: HeaderSnapshot;
   readonly remoteAddress: string;
   readonly log: EdgeLogger;
+  readonly body?: RequestBody;
 }
 
 export function createRequestContext(init: RequestContextInit): RequestContext {
@@ -61,7 +67,7 @@ export function createRequestContext(init: RequestContextInit): RequestContext {
 /** A stage's way to add facts: a new frozen context, never a mutation. */
 export function extendContext(
   ctx: RequestContext,
-  patch: Partial<Pick<RequestContext, 'route' | 'mode' | 'principal'>>,
+  patch: Partial<Pick<RequestContext, 'route' | 'mode' | 'principal' | 'edgeTags' | 'body'>>,
 ): RequestContext {
   return Object.freeze({ ...ctx, ...patch });
 }

@@ -1,5 +1,6 @@
 // The compiled route table: ordered routes plus the implicit catch-all that sends everything else to the
 // legacy. Built once at load; `match` is the per-request hot path and does no allocation beyond the regex test.
+import type { RolloutRule, ShadowSettings } from './rollout.js';
 import type { CompiledPattern } from './route-pattern.js';
 import type { RouteMode } from './route-mode.js';
 
@@ -17,6 +18,10 @@ export interface CompiledRoute {
   readonly path: string;
   readonly mode: RouteMode;
   readonly pattern: CompiledPattern;
+  /** Which tenants the fast mode serves; absent = every tenant. */
+  readonly rollout?: RolloutRule;
+  /** Shadow comparison settings (mode `shadow` only; defaults when the block is absent). */
+  readonly shadow?: ShadowSettings;
 }
 
 /** The legacy's own settings that a fast path must mirror (CONTRACT §11, Q13, Q15). */
@@ -36,6 +41,8 @@ export interface RouteTable {
   readonly routes: readonly CompiledRoute[];
   readonly fallback: CompiledRoute;
   readonly legacy: LegacySettings;
+  /** `killSwitch: true` in routes.yaml: every request goes to the legacy (one of the kill switch's sources). */
+  readonly killSwitch: boolean;
   /** First route (file order) whose method and path match; the fallback otherwise. */
   match(method: string, path: string): CompiledRoute;
 }
@@ -48,12 +55,17 @@ const FALLBACK: CompiledRoute = Object.freeze({
   pattern: Object.freeze({ regex: /^/, parameters: [] }),
 });
 
-export function createRouteTable(routes: readonly CompiledRoute[], legacy: LegacySettings): RouteTable {
+export function createRouteTable(
+  routes: readonly CompiledRoute[],
+  legacy: LegacySettings,
+  options: { readonly killSwitch?: boolean } = {},
+): RouteTable {
   const frozen = Object.freeze(routes.map((route) => Object.freeze({ ...route })));
   return Object.freeze({
     routes: frozen,
     fallback: FALLBACK,
     legacy: Object.freeze({ ...legacy }),
+    killSwitch: options.killSwitch ?? false,
     match(method: string, path: string): CompiledRoute {
       for (const route of frozen) {
         if ((route.method === '*' || route.method === method) && route.pattern.regex.test(path)) return route;

@@ -47,7 +47,14 @@ export function createRequestHandler<Req, Res extends ResponseState>(
       const { outcome } = result;
 
       if (outcome.kind === 'forward') {
-        const forwarded = await forwarder.forward(ctx, req, res);
+        const forwarded = await forwarder.forward(
+          ctx,
+          req,
+          res,
+          outcome.edge || outcome.capture || outcome.beforeResponseHead
+            ? { edge: outcome.edge, capture: outcome.capture, beforeResponseHead: outcome.beforeResponseHead }
+            : undefined,
+        );
         if (forwarded.kind === 'failed') {
           const error = toErrorOutcome(forwarded.error, 'legacy');
           const written = await writer.write(ctx, res, error);
@@ -73,7 +80,7 @@ export function createRequestHandler<Req, Res extends ResponseState>(
               }
             : {
                 ...base(),
-                edge: 'legacy',
+                edge: outcome.edge ?? 'legacy',
                 status: forwarded.status,
                 upstreamMs: forwarded.upstreamMs,
                 ...(forwarded.interrupted ? { interrupted: forwarded.interrupted } : {}),

@@ -2,7 +2,7 @@
 //
 //   matchRoute → authenticate → decide → execute
 import type { ModeState } from '../core/route-mode.js';
-import type { RouteTable } from '../core/route-table.js';
+import { holderOf, type RouteTableSource } from '../core/route-table-holder.js';
 import { createAuthenticateStage, type AuthenticateDeps } from './authenticate.js';
 import { createDecideStage } from './decide.js';
 import { createExecuteStage, type ExecuteDeps } from './execute.js';
@@ -10,17 +10,19 @@ import { createMatchRouteStage } from './match-route.js';
 import type { NamedStage } from './stage.js';
 
 export interface StageDeps {
-  readonly routes: RouteTable;
+  /** The active table, read per request (a holder swapped by hot reload, or a fixed table). */
+  readonly routes: RouteTableSource;
   readonly modes: ModeState;
   readonly auth: AuthenticateDeps;
   readonly execute: ExecuteDeps;
 }
 
 export function createStages(deps: StageDeps): readonly NamedStage[] {
+  const routes = holderOf(deps.routes);
   return Object.freeze([
-    { name: 'matchRoute', run: createMatchRouteStage(deps.routes) },
+    { name: 'matchRoute', run: createMatchRouteStage(routes) },
     { name: 'authenticate', run: createAuthenticateStage(deps.auth) },
-    { name: 'decide', run: createDecideStage(deps.modes, deps.routes) },
+    { name: 'decide', run: createDecideStage(deps.modes, routes) },
     { name: 'execute', run: createExecuteStage(deps.execute) },
   ]);
 }

@@ -1,5 +1,6 @@
 // Builds the read-only RequestContext from Node's IncomingMessage: request id, timing, the raw request line,
-// a frozen snapshot of the headers, a child logger. Reads `req`, never writes it.
+// a frozen snapshot of the headers, a child logger and the body port (read only on demand). Reads `req`,
+// never writes it.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
@@ -10,6 +11,7 @@ import {
   type HeaderSnapshot,
   type RequestContext,
 } from '../../core/request-context.js';
+import { createRequestBody } from './request-body-reader.js';
 
 /**
  * A child logger created on first use: most requests log nothing but their one request line (written by
@@ -45,6 +47,7 @@ export function createContextFactory(
       headers,
       remoteAddress: normaliseRemoteAddress(req.socket.remoteAddress),
       log: lazyChild(log, { requestId }),
+      body: createRequestBody(req),
     });
   };
 }

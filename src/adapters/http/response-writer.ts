@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
+import { formatEdgeHeader } from '../../core/edge-header.js';
 import type { ErrorOutcome, OutcomeWriter, RespondOutcome, WriteResult } from '../../core/outcome.js';
 import type { RequestContext } from '../../core/request-context.js';
 
@@ -27,7 +28,7 @@ function writeError(ctx: RequestContext, res: ServerResponse, outcome: ErrorOutc
     'Content-Type': JSON_CONTENT_TYPE,
     'Content-Length': String(body.length),
     'Cache-Control': 'no-store',
-    'X-Edge': outcome.edge ?? 'legacy',
+    'X-Edge': formatEdgeHeader(outcome.edge ?? 'legacy', ctx.edgeTags),
     'X-Request-Id': ctx.requestId,
   });
   return new Promise((resolve) => res.end(body, () => resolve({ status: outcome.status, complete: true })));
@@ -40,12 +41,14 @@ function writeRespond(
 ): Promise<WriteResult> {
   if (res.headersSent || res.destroyed) {
     res.destroy();
+    // A body stream may hold resources (a tenant DB transaction): release it although it was never read.
+    if (!Buffer.isBuffer(outcome.body)) outcome.body.destroy();
     return Promise.resolve({ status: outcome.status, complete: false });
   }
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(outcome.headers))
     headers[name] = typeof value === 'string' ? value : [...value];
-  headers['X-Edge'] = outcome.edge;
+  headers['X-Edge'] = formatEdgeHeader(outcome.edge, ctx.edgeTags);
   headers['X-Request-Id'] = ctx.requestId;
   const { body } = outcome;
   if (Buffer.isBuffer(body)) {

@@ -23,6 +23,11 @@ export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: p
     query: (text, params) => run(pool, text, params),
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client has no pool listener: a connection lost between statements (e.g. a long
+      // streamed page waiting for its consumer) would otherwise be an unhandled 'error' that ends the
+      // process. The failure reaches the caller through its next query; pg-pool drops the dead client.
+      const ignore = () => undefined;
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const tx: SqlExecutor = { query: (text, params) => run(client, text, params) };
@@ -33,6 +38,7 @@ export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: p
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },

@@ -1,6 +1,7 @@
 // Forwards one request to the legacy through http-proxy-3 and streams the answer back untouched: the one
 // sanctioned hand-over of req/res besides the response writer. Request and response bodies are piped with
-// backpressure, never buffered.
+// backpressure, never buffered here (a body an executor had to read first is replayed from its bytes). A
+// forward outcome's `beforeResponseHead` hook (read-your-writes) runs between the legacy's head and ours.
 //
 // How http-proxy-3's rough edges are kept out (tested in test/e2e/proxy-*.test.ts):
 // * It mutates `req.headers` (deleteLength, XHeaders passes) and reads headers only from `req`. So it never
@@ -15,9 +16,13 @@
 // * Its errors carry no edge code: they are classified in upstream-errors.ts.
 import type { Agent, ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { isIP, type Socket } from 'node:net';
+import { PassThrough, Readable } from 'node:stream';
 import { createProxyServer, type ServerOptions } from 'http-proxy-3';
-import type { ForwardResult, LegacyForwarder } from '../../core/outcome.js';
+import { formatEdgeHeader } from '../../core/edge-header.js';
+import type { ForwardOptions, ForwardResult, LegacyForwarder } from '../../core/outcome.js';
+import type { TakenBody } from '../../core/request-body.js';
 import type { RequestContext } from '../../core/request-context.js';
+import { createCaptureTap } from '../../core/response-capture.js';
 import { buildClientResponseHeaders, buildUpstreamRequestHeaders } from './upstream-headers.js';
 import { classifyUpstreamError, responseTimeoutError, upstreamEdgeError } from './upstream-errors.js';
 
@@ -110,6 +115,20 @@ function relay(
   source.pipe(target);
 }
 
+/**
+ * The stream sent upstream in place of `req` when an executor already read (part of) the body: the taken
+ * chunks, then — when the body was not read to its end — the rest of `req`. Framing is unchanged: the same
+ * bytes go out under the client's Content-Length, or re-chunked exactly like an untouched chunked body.
+ */
+function replayBody(taken: TakenBody, req: IncomingMessage): Readable {
+  if (taken.complete) return Readable.from(taken.chunks, { objectMode: false });
+  const out = new PassThrough();
+  for (const chunk of taken.chunks) out.write(chunk);
+  req.once('error', (err) => out.destroy(err));
+  req.pipe(out);
+  return out;
+}
+
 export function createLegacyForwarder(
   settings: LegacyForwarderSettings,
 ): LegacyForwarder<IncomingMessage, ServerResponse> {
@@ -139,9 +158,20 @@ export function createLegacyForwarder(
       : {}),
   };
 
-  function forward(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<ForwardResult> {
+  function forward(
+    ctx: RequestContext,
+    req: IncomingMessage,
+    res: ServerResponse,
+    forwardOptions: ForwardOptions = {},
+  ): Promise<ForwardResult> {
+    // Shadow mode: a bounded copy of the exchange, reported once when the forward settles (never throws).
+    const tap = forwardOptions.capture ? createCaptureTap(forwardOptions.capture) : undefined;
     // The client may have left while earlier stages ran (e.g. an auth lookup): its `close` is already past.
-    if (res.destroyed || req.socket.destroyed) return Promise.resolve({ kind: 'client-gone', upstreamMs: 0 });
+    if (res.destroyed || req.socket.destroyed) {
+      tap?.finish(false);
+      return Promise.resolve({ kind: 'client-gone', upstreamMs: 0 });
+    }
+    const edgeHeader = formatEdgeHeader(forwardOptions.edge ?? 'legacy', ctx.edgeTags);
     return new Promise<ForwardResult>((resolve) => {
       const dispatchedAt = now();
       const headers = buildUpstreamRequestHeaders(ctx.headers, {
@@ -152,7 +182,9 @@ export function createLegacyForwarder(
         proto: 'http',
       });
       const url = target.basePath + ctx.target;
-      const options: ServerOptions = { ...baseOptions, buffer: req, method: ctx.method };
+      const taken = ctx.body?.takeForForward();
+      const source = taken === undefined ? req : replayBody(taken, req);
+      const options: ServerOptions = { ...baseOptions, buffer: source, method: ctx.method };
       let settled = false;
       let responseStarted = false;
       let attempts = 0;
@@ -160,6 +192,7 @@ export function createLegacyForwarder(
       const settle = (result: ForwardResult) => {
         if (settled) return;
         settled = true;
+        tap?.finish(result.kind === 'responded' && result.interrupted === undefined);
         resolve(result);
       };
 
@@ -191,44 +224,59 @@ export function createLegacyForwarder(
               proxyRes.destroy();
               return;
             }
-            responseStarted = true;
             const upstreamMs = now() - dispatchedAt;
-            const extra = ['X-Edge', 'legacy', 'X-Request-Id', ctx.requestId];
-            // The legacy answered before reading the whole request body: close afterwards instead of
-            // leaving unread bytes on a keep-alive connection.
-            if (!req.complete) extra.push('Connection', 'close');
-            const status = proxyRes.statusCode ?? 502;
-            try {
-              // Transparent Date: only what the legacy sent.
-              res.sendDate = false;
-              res.writeHead(
-                status,
-                proxyRes.statusMessage,
-                buildClientResponseHeaders(proxyRes.rawHeaders, extra),
-              );
-            } catch (err) {
-              ctx.log.warn({ err }, 'legacy response head could not be relayed');
-              proxyRes.destroy();
-              responseStarted = false;
-              settle({
-                kind: 'failed',
-                error: upstreamEdgeError('reset', err),
-                upstreamError: 'reset',
-                upstreamMs,
+            // Read-your-writes: e.g. a cache epoch bump that must land before the client sees the answer.
+            const pending = forwardOptions.beforeResponseHead?.(proxyRes.statusCode ?? 502);
+            if (pending === undefined) relayHead(proxyRes, upstreamMs);
+            else
+              void pending.then(() => {
+                if (!current() || res.destroyed) proxyRes.destroy();
+                else relayHead(proxyRes, upstreamMs);
               });
-              return;
-            }
-            relay(proxyRes, res, (failure) => {
-              if (failure === undefined) settle({ kind: 'responded', status, upstreamMs });
-              else
-                settle({
-                  kind: 'responded',
-                  status,
-                  upstreamMs,
-                  interrupted: timedOut ? 'timeout' : failure,
-                });
-            });
           },
+        };
+
+        const relayHead = (proxyRes: IncomingMessage, upstreamMs: number) => {
+          responseStarted = true;
+          const extra = ['X-Edge', edgeHeader, 'X-Request-Id', ctx.requestId];
+          // The legacy answered before reading the whole request body: close afterwards instead of
+          // leaving unread bytes on a keep-alive connection.
+          if (!req.complete) extra.push('Connection', 'close');
+          const status = proxyRes.statusCode ?? 502;
+          try {
+            // Transparent Date: only what the legacy sent.
+            res.sendDate = false;
+            res.writeHead(
+              status,
+              proxyRes.statusMessage,
+              buildClientResponseHeaders(proxyRes.rawHeaders, extra),
+            );
+          } catch (err) {
+            ctx.log.warn({ err }, 'legacy response head could not be relayed');
+            proxyRes.destroy();
+            responseStarted = false;
+            settle({
+              kind: 'failed',
+              error: upstreamEdgeError('reset', err),
+              upstreamError: 'reset',
+              upstreamMs,
+            });
+            return;
+          }
+          if (tap) {
+            tap.responseStarted(status, proxyRes.headers['content-type']);
+            proxyRes.on('data', tap.responseChunk);
+          }
+          relay(proxyRes, res, (failure) => {
+            if (failure === undefined) settle({ kind: 'responded', status, upstreamMs });
+            else
+              settle({
+                kind: 'responded',
+                status,
+                upstreamMs,
+                interrupted: timedOut ? 'timeout' : failure,
+              });
+          });
         };
 
         const view: RequestView = {
@@ -246,6 +294,8 @@ export function createLegacyForwarder(
           [kAttempt]: hooks,
         };
 
+        // Same tick as proxy.web's pipe: no request chunk can flow before both consumers are attached.
+        if (tap && attempt === 1 && forwardOptions.capture?.requestBody) source.on('data', tap.requestChunk);
         proxy.web(view as unknown as IncomingMessage, res, options, (err) => {
           if (!current() || responseStarted) return;
           const kind = classifyUpstreamError(err, timedOut);

@@ -1,0 +1,88 @@
+// The `sql` mode executor of the execute stage: a V2 read answered straight from the caller's tenant
+// database, byte-identical to the legacy (prescriptions/*), with fresh timestamps and `X-Edge: sql`. Every
+// doubt and every failure before the first byte is a forward to the legacy with a bounded reason; a failure
+// after it breaks the connection (the response writer destroys the socket), never a faked complete body.
+import type { Outcome } from '../../core/outcome.js';
+import type { RequestContext } from '../../core/request-context.js';
+import type { LegacySettings } from '../../core/route-table.js';
+import type { FastAnswer } from '../../prescriptions/v2-fast-answer.js';
+import type { ModeExecutor } from '../execute.js';
+import { answerBody, type TickClock } from './answer-body.js';
+import {
+  answerFromTenant,
+  FastPathForward,
+  logDatabaseForward,
+  planV2Read,
+  type FastForwardReason,
+  type FastPathObserver,
+  type TenantAnswerDeps,
+} from './v2-read.js';
+
+export interface SqlExecutorDeps extends Omit<TenantAnswerDeps, 'environment'> {
+  /** The active route table's legacy settings (environment, MaxPageSize, MaxBulkSize). */
+  readonly legacy: () => LegacySettings;
+  readonly clock: TickClock;
+  readonly observer: FastPathObserver;
+}
+
+/** The outcome of a fast answer: streamed (no Content-Length, as the legacy), status and type as produced. */
+export function fastAnswerOutcome(
+  answer: Pick<FastAnswer, 'status' | 'contentType' | 'chunks'>,
+  clock: TickClock,
+  edge: 'sql' | 'cache-miss',
+): Outcome {
+  return {
+    kind: 'respond',
+    status: answer.status,
+    headers: { 'Content-Type': answer.contentType },
+    body: answerBody(answer.chunks, clock),
+    edge,
+  };
+}
+
+export function forwardOutcome(
+  ctx: RequestContext,
+  observer: FastPathObserver,
+  reason: FastForwardReason,
+): Outcome {
+  observer.forwarded(ctx.route?.id ?? 'unmatched', reason);
+  return { kind: 'forward', reason };
+}
+
+export function createSqlExecutor(deps: SqlExecutorDeps): ModeExecutor {
+  const { observer, clock } = deps;
+  const tenantDeps: TenantAnswerDeps = {
+    database: deps.database,
+    readiness: deps.readiness,
+    environment: () => deps.legacy().environment,
+    ...(deps.batchRows === undefined ? {} : { batchRows: deps.batchRows }),
+  };
+  return async (ctx) => {
+    const routeId = ctx.route?.id ?? 'unmatched';
+    const plan = await planV2Read(ctx, deps.legacy());
+    if (plan.kind === 'forward') return forwardOutcome(ctx, observer, plan.reason);
+    if (plan.kind === 'string-error') {
+      observer.answered(routeId, 'sql');
+      return fastAnswerOutcome(
+        { status: 400, contentType: plan.error.contentType, chunks: [stringChunk(plan.error.body)] },
+        clock,
+        'sql',
+      );
+    }
+    let answer: FastAnswer;
+    try {
+      answer = await answerFromTenant(tenantDeps, plan.principal.tenant, plan.query);
+    } catch (err) {
+      const failure = err instanceof FastPathForward ? err : new FastPathForward('sql-error', { cause: err });
+      logDatabaseForward(ctx, failure, plan.principal.tenant.datenbankId);
+      return forwardOutcome(ctx, observer, failure.reason);
+    }
+    observer.answered(routeId, 'sql');
+    return fastAnswerOutcome(answer, clock, 'sql');
+  };
+}
+
+/** A controller string body (ASCII) as one slot-less chunk. */
+export function stringChunk(body: string): { bytes: Buffer; slots: readonly number[] } {
+  return { bytes: Buffer.from(body, 'latin1'), slots: [] };
+}
