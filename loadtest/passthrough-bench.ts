@@ -6,13 +6,16 @@
 //
 // autocannon's own percentiles come from an integer-millisecond histogram (1 ms resolution); the exact
 // per-response durations are also collected through setupClient and reported as "exact".
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { createRequire } from 'node:module';
-import net, { type AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { autocannon, type AutocannonClient } from './lib/autocannon-load.js';
+import { freePort } from './lib/free-port.js';
+import { loadAverage, machineSummary } from './lib/machine-info.js';
+import { percentile } from './lib/percentile.js';
+import { cpuMs } from './lib/proc-stats.js';
+import { waitForHttp } from './lib/wait-for-http.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const args = new Map(
@@ -39,22 +42,6 @@ function body2k(): Buffer {
   return Buffer.from(json.padEnd(2048, ' '));
 }
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p97_5: number; p99: number; average: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface AutocannonClient {
-  on(event: 'response', listener: (status: number, bytes: number, durationMs: number) => void): void;
-}
-type Autocannon = (
-  options: Record<string, unknown>,
-  callback: (err: Error | null, result: AutocannonResult) => void,
-) => unknown;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
 interface Run {
   target: 'direct' | 'proxy';
   reqPerSec: number;
@@ -68,18 +55,6 @@ interface Run {
   /** CPU time (user+sys) per request of the edge process and of the upstream process; NaN without /proc. */
   edgeCpuUs: number;
   upstreamCpuUs: number;
-}
-
-/** user+system CPU time of a process in ms, from /proc (Linux); NaN elsewhere. */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 interface Pids {
@@ -123,30 +98,6 @@ function load(port: number, seconds: number, target: Run['target'], pids: Pids, 
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function waitFor(port: number, path: string): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    const ok = await new Promise<boolean>((r) =>
-      http
-        .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-          res.resume();
-          r(res.statusCode === 200);
-        })
-        .on('error', () => r(false)),
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing answers on port ${port}`);
-}
-
 function startUpstream(): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
@@ -179,34 +130,12 @@ async function startEdge(upstreamPort: number): Promise<{ child: ChildProcess; p
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await waitFor(adminPort, '/healthz');
+  await waitForHttp(adminPort, '/healthz');
   return { child, port };
 }
 
 function fmt(n: number, digits = 2): string {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
-}
-
-function machine(): string {
-  const model =
-    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
-  let commit = 'unknown';
-  try {
-    commit = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
-    if (execSync('git status --porcelain', { cwd: ROOT }).toString().trim())
-      commit += ' + uncommitted changes';
-  } catch {
-    // not a git checkout
-  }
-  return [
-    `date (UTC): ${new Date().toISOString()}`,
-    `machine: nproc ${cpus().length}, ${model}, Node ${process.version}`,
-    `commit: ${commit}`,
-  ].join('\n');
-}
-
-function loadAverage(): string {
-  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 function report(title: string, runs: Run[], seconds: number, order: Run['target'][]): string {
@@ -262,7 +191,7 @@ async function main(): Promise<void> {
       order.push(...(r % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const)));
     }
     const rate = Number(args.get('rate') ?? 300);
-    const sections = [machine(), `load average before: ${loadAverage()}`];
+    const sections = [machineSummary(ROOT), `load average before: ${loadAverage()}`];
     for (const scenario of [
       { title: 'saturation (closed loop, 50 connections)', rate: undefined },
       { title: `fixed rate ${rate} req/s (50 connections, below capacity)`, rate },

@@ -23,8 +23,8 @@ import {
 } from './fast-path-support.js';
 
 const SEED = Number(process.env.EDGE_DIFF_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const READS_BEFORE_WRITES = 520;
-const WRITE_ROUNDS = 6;
+const READS_BEFORE_WRITES = 500;
+const WRITE_ROUNDS = 4;
 const READS_PER_ROUND = 15;
 
 let legacy: LegacyFixture;
@@ -58,6 +58,7 @@ const PAGES = [
 ];
 const PAGE_SIZES = [
   ...[undefined, '1', '2', '3', '5', '7', '10', '10', '20', '25', '50'],
+  ...[undefined, '1', '2', '3', '4', '6', '8', '10', '12', '15', '30'],
   ...['-1', '0', '100', '150', '499', '500', '501', '1000', '100000', '1.5'],
 ];
 const ACCEPTS = [
@@ -143,7 +144,7 @@ function statusUuidRequest(random: () => number): Request {
 }
 
 function randomRead(random: () => number): Request {
-  return random() < 0.35 ? statusUuidRequest(random) : listRequest(random);
+  return random() < 0.25 ? statusUuidRequest(random) : listRequest(random);
 }
 
 interface Tally {

@@ -34,7 +34,10 @@ export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promi
 }
 
 export async function createTestDatabase(prefix: string, schemas: SchemaName[] = []): Promise<TestDatabase> {
-  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  const safePrefix = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
   const name = `edge_test_${safePrefix}_${randomBytes(4).toString('hex')}`;
   await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
   const admin = new URL(PG_ADMIN_URL);

@@ -18,7 +18,7 @@ import { fastAnswerOutcome, forwardOutcome, stringChunk } from './sql-executor.j
 import {
   answerFromTenant,
   FastPathForward,
-  logDatabaseForward,
+  createDatabaseForwardLog,
   planV2Read,
   type FastPathObserver,
   type TenantAnswerDeps,
@@ -105,6 +105,7 @@ function resume(head: SplicedChunk[], rest: AsyncIterator<SplicedChunk>): AsyncI
 
 export function createCacheExecutor(deps: CacheExecutorDeps): ModeExecutor {
   const { observer, clock, cache, invalidation } = deps;
+  const logForward = createDatabaseForwardLog();
   const tenantDeps: TenantAnswerDeps = {
     database: deps.database,
     readiness: deps.readiness,
@@ -195,7 +196,7 @@ export function createCacheExecutor(deps: CacheExecutorDeps): ModeExecutor {
     } catch (err) {
       const failure =
         err instanceof FastPathForward ? err : new FastPathForward('cache-error', { cause: err });
-      logDatabaseForward(ctx, failure, tenant.datenbankId);
+      logForward(ctx, failure, tenant.datenbankId);
       return forwardOutcome(ctx, observer, failure.reason);
     }
   };

@@ -11,7 +11,7 @@ import { answerBody, type TickClock } from './answer-body.js';
 import {
   answerFromTenant,
   FastPathForward,
-  logDatabaseForward,
+  createDatabaseForwardLog,
   planV2Read,
   type FastForwardReason,
   type FastPathObserver,
@@ -51,6 +51,7 @@ export function forwardOutcome(
 
 export function createSqlExecutor(deps: SqlExecutorDeps): ModeExecutor {
   const { observer, clock } = deps;
+  const logForward = createDatabaseForwardLog();
   const tenantDeps: TenantAnswerDeps = {
     database: deps.database,
     readiness: deps.readiness,
@@ -74,7 +75,7 @@ export function createSqlExecutor(deps: SqlExecutorDeps): ModeExecutor {
       answer = await answerFromTenant(tenantDeps, plan.principal.tenant, plan.query);
     } catch (err) {
       const failure = err instanceof FastPathForward ? err : new FastPathForward('sql-error', { cause: err });
-      logDatabaseForward(ctx, failure, plan.principal.tenant.datenbankId);
+      logForward(ctx, failure, plan.principal.tenant.datenbankId);
       return forwardOutcome(ctx, observer, failure.reason);
     }
     observer.answered(routeId, 'sql');

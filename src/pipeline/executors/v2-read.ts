@@ -233,11 +233,26 @@ export async function answerFromTenant(
   }
 }
 
-/** Logs a forward caused by the database (warn: an operator should see these), never the connection string. */
-export function logDatabaseForward(ctx: RequestContext, err: FastPathForward, datenbankId: number): void {
-  if (err.reason === 'indexes-missing') return; // logged once per check by tenant-readiness
-  ctx.log.warn(
-    { reason: err.reason, datenbankId, err: err.cause ?? err },
-    'fast path could not answer; forwarding to the legacy',
-  );
+const WARN_EVERY_MS = 10_000;
+
+/**
+ * Logs forwards caused by the database at warn (an operator should see them), at most once per reason
+ * every 10 s with the count of suppressed ones; never the connection string. One per executor.
+ */
+export function createDatabaseForwardLog(now: () => number = () => performance.now()) {
+  const last = new Map<FastForwardReason, { atMs: number; suppressed: number }>();
+  return (ctx: RequestContext, err: FastPathForward, datenbankId: number): void => {
+    if (err.reason === 'indexes-missing') return; // logged once per check by tenant-readiness
+    const t = now();
+    const seen = last.get(err.reason);
+    if (seen !== undefined && t - seen.atMs < WARN_EVERY_MS) {
+      seen.suppressed += 1;
+      return;
+    }
+    last.set(err.reason, { atMs: t, suppressed: 0 });
+    ctx.log.warn(
+      { reason: err.reason, datenbankId, suppressed: seen?.suppressed ?? 0, err: err.cause ?? err },
+      'fast path could not answer; forwarding to the legacy',
+    );
+  };
 }

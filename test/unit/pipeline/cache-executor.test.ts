@@ -1,7 +1,7 @@
 // The cache executor against a fake cache and invalidation state: normalised keys, X-Edge per outcome, the
 // bypass (feed not up) answered by SQL without touching the cache, bodies above maxEntryBytes streamed and
 // not stored, fill failures forwarded, and cached segments written with fresh timestamps.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
 import type { CacheableResponse } from '../../../src/core/cache-port.js';
