@@ -99,14 +99,21 @@ export function createApp(config: ProxyConfig, deps: AppDeps = {}): EdgeApp {
 
   // Rollout, hot reload, kill switch, shadow comparison and the admin /_edge/* endpoints (app-rollout.ts).
   // Loads routes.yaml (throws EDGE_ROUTES_INVALID) and warns about routes in unimplemented modes.
-  const rollout = createRolloutWiring({
-    config,
-    logger,
-    registry: metrics.registry,
-    modes,
-    routes: deps.routes,
-    upstreamAgent: upstream.agent,
-  });
+  let rollout: ReturnType<typeof createRolloutWiring>;
+  try {
+    rollout = createRolloutWiring({
+      config,
+      logger,
+      registry: metrics.registry,
+      modes,
+      routes: deps.routes,
+      upstreamAgent: upstream.agent,
+    });
+  } catch (err) {
+    // An invalid routes file: release what the fast path already opened (the Redis client connects at once).
+    void fast?.stop();
+    throw err;
+  }
   const forwarder = createLegacyForwarder({
     target: config.legacy,
     agent: upstream.agent,

@@ -211,6 +211,19 @@ describeWith(['postgres'], 'sql/cache mode: what goes to the legacy instead', ()
     expect(await forwards('no-principal', flipped.adminPort)).toBe(1);
   });
 
+  it('/readyz lists the fast-path checks (management DB, its feed, tenant feeds) next to the legacy', async () => {
+    const reply = await send(proxy.adminPort, { path: '/readyz' }, false);
+    expect(reply.status).toBe(200);
+    const checks = (JSON.parse(reply.text) as { checks: { name: string; ok: boolean; detail: string }[] })
+      .checks;
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(byName['legacy']?.ok).toBe(true);
+    expect(byName['management-db']).toEqual({ name: 'management-db', ok: true, detail: 'reachable' });
+    expect(byName['management-feed']).toEqual({ name: 'management-feed', ok: true, detail: 'connected' });
+    expect(byName['tenant-feeds']?.ok).toBe(true);
+    expect(byName['redis']).toBeUndefined(); // REDIS_URL unset: L1 only, nothing to check
+  });
+
   describe('PATCH /v2/rezept/statusuuid: the body is read to decide, and a forward sends exactly those bytes', () => {
     const { rows } = { rows: [] as { uuid: string }[] };
     beforeAll(async () => {

@@ -54,6 +54,18 @@ function spawnProxy(env: Record<string, string>): Promise<number> {
   });
 }
 
+/** Runs src/main.ts until it exits (for start-up refusals). */
+function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolvePromise) => proc.once('exit', (code) => resolvePromise({ code, stderr: err })));
+}
+
 /** Resident set size of the child in bytes (Linux /proc). */
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -155,6 +167,34 @@ describeWith(['postgres'], 'sql mode: large pages stream (proxy as a process)', 
     expect(reply.status).toBe(direct.status);
     expect(reply.headers['content-type']).toBe(direct.headers['content-type']);
     expect(mask(reply.text) === mask(direct.text)).toBe(true);
+  }, 60_000);
+
+  it('refuses to start: sql routes without ARZSW_DATABASE_URL; every config problem named at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arzti-edge-refuse-'));
+    writeFileSync(join(dir, 'routes.yaml'), ROUTES);
+    const base = {
+      LEGACY_URL: legacy.url,
+      ROUTES_FILE: join(dir, 'routes.yaml'),
+      EDGE_PORT: '0',
+      EDGE_ADMIN_PORT: '0',
+    };
+    const [noManagement, badConfig] = await Promise.all([
+      runToExit(base),
+      runToExit({
+        ...base,
+        ARZSW_DATABASE_URL: 'Host=db;Nonsense Keyword=1',
+        REDIS_URL: 'http://not-redis',
+        EDGE_CACHE_KEY: 'c2hvcnQ=',
+        EDGE_CACHE_MAX_ENTRY_BYTES: '999999999999',
+      }),
+    ]);
+    expect(noManagement.code).toBe(1);
+    expect(noManagement.stderr).toMatch(/routes in sql\/cache mode need ARZSW_DATABASE_URL/);
+    expect(noManagement.stderr).toContain('v2-rezept-list (sql)');
+    expect(badConfig.code).toBe(1);
+    for (const name of ['ARZSW_DATABASE_URL', 'REDIS_URL', 'EDGE_CACHE_KEY', 'EDGE_CACHE_MAX_ENTRY_BYTES'])
+      expect(badConfig.stderr).toContain(`- ${name}:`);
+    expect(badConfig.stderr).not.toContain('c2hvcnQ=');
   }, 60_000);
 
   it('a tenant DB connection dying mid-stream breaks the client connection (no faked complete body)', async () => {
