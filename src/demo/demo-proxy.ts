@@ -59,13 +59,16 @@ export async function buildDemoProxy(
     logger,
   });
 
-  // Integration note (cache mode): there is no cache executor yet, so the GET routes above log "route
-  // mode not implemented" and are forwarded (createApp implements the modes of `execute.executors`).
-  // When it exists, pass it as `execute: { executors: { cache } }`, built on a ResponseCache with an
-  // LruStore as both `store` and `localStore` (no Redis) and createDemoInvalidation(backends.tenants)
-  // (demo-invalidation.ts) as its epochs and bypass oracle; its fill forwards to the legacy or runs the
-  // SQL fast path on `backends.tenants.open(principal.tenant.connectionString)`.
-  const app = createApp(config, { logger, routes, auth: { authenticator } });
+  // The fast path runs on the PGlite backends: tenant databases and their NOTIFY feeds come from the
+  // registry, so cache mode (L1 only, no Redis) answers GET routes and the triggers invalidate them.
+  const app = createApp(config, {
+    logger,
+    routes,
+    auth: { authenticator },
+    management: backends.management,
+    openTenantDatabase: (tenant) => backends.tenants.open(tenant.connectionString),
+    tenantNotifications: (tenant) => backends.tenants.open(tenant.connectionString),
+  });
   const cachedRoutes = routes.routes
     .filter((route) => app.modes.effectiveMode(route) === 'cache')
     .map((route) => route.id);

@@ -140,6 +140,19 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       throw portProblem(busy, err);
     });
 
+    // A tenant's cache is used once its invalidation feed listens, which starts with its first request:
+    // one small read per demo login (a different cache key than the printed commands) starts the feeds,
+    // so the printed read is a cache-miss and the same read again a cache-hit.
+    if (app.cachedRoutes.length > 0) {
+      for (const login of logins) {
+        const auth = Buffer.from(`${login.login}:${login.password}`).toString('base64');
+        await fetch(`${urlOf(host, bound.port)}/v2/rezept?pageSize=1`, {
+          headers: { Authorization: `Basic ${auth}` },
+        }).then((res) => res.arrayBuffer());
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
     const readyMs = performance.now() - started;
     const handle: DemoHandle = {
       proxyUrl: urlOf(host, bound.port),

@@ -210,9 +210,8 @@ describe('npm start without settings: the demo', () => {
     expect(edge).toBe(cacheActive ? 'cache-hit' : 'legacy');
   });
 
-  // Cache mode is not wired into createApp yet (the integration step adds the cache executor; see
-  // src/demo/demo-proxy.ts). Remove `.skip` once it is: the demo then serves GET routes from L1.
-  it.skip('(b) the second read is answered from the cache: X-Edge: cache-hit', () => {
+  // The demo serves GET routes from L1 (cache mode on the PGlite backends, src/demo/demo-proxy.ts).
+  it('(b) the second read is answered from the cache: X-Edge: cache-hit', () => {
     expect(responses[1]?.headers.get('x-edge')).toBe('cache-hit');
   });
 
