@@ -30,12 +30,31 @@ export interface ForwardOutcome {
  */
 export type BeforeResponseHead = (status: number) => Promise<void> | undefined;
 
+/**
+ * A body the response writer renders into a buffer it owns, right before writing it as one chunk (no
+ * Content-Length, like the legacy). A cache hit renders its fresh timestamps this way: one copy into a
+ * reused buffer instead of a stream of freshly allocated pieces per response.
+ */
+export interface RenderedBody {
+  readonly kind: 'rendered';
+  /** Upper bound of the rendered size in bytes; the writer's buffer is at least this long. */
+  readonly maxBytes: number;
+  /** Writes the body from offset 0 of `target` and returns the number of bytes written. */
+  renderInto(target: Buffer): number;
+}
+
+export type RespondBody = Buffer | Readable | RenderedBody;
+
+export function isRenderedBody(body: RespondBody): body is RenderedBody {
+  return (body as Partial<RenderedBody>).kind === 'rendered';
+}
+
 /** The edge answers itself. */
 export interface RespondOutcome {
   readonly kind: 'respond';
   readonly status: number;
   readonly headers: ResponseHeaders;
-  readonly body: Buffer | Readable;
+  readonly body: RespondBody;
   readonly edge: EdgePath;
 }
 

@@ -1,8 +1,7 @@
 // Adapts a fast-mode executor (the `sql` or `cache` executor of the execute stage) into the shadow
 // candidate: runs it for the same request, collects its answer (bounded) and reports `undefined` when it
 // would forward. An executor error outcome counts as a failed candidate, not as a difference.
-import type { Readable } from 'node:stream';
-import type { Outcome } from '../core/outcome.js';
+import { isRenderedBody, type Outcome, type RespondBody } from '../core/outcome.js';
 import { bufferedRequestBody } from '../core/request-body.js';
 import { extendContext, type RequestContext } from '../core/request-context.js';
 import type { ShadowCandidate } from '../core/rollout.js';
@@ -12,8 +11,15 @@ import type { ComputeFastAnswer } from './shadow-runner.js';
 
 export type OutcomeExecutor = (ctx: RequestContext) => Promise<Outcome>;
 
-async function collect(body: Buffer | Readable, maxBytes: number): Promise<Buffer> {
+async function collect(body: RespondBody, maxBytes: number): Promise<Buffer> {
   if (Buffer.isBuffer(body)) return body;
+  if (isRenderedBody(body)) {
+    if (body.maxBytes > maxBytes) {
+      throw new EdgeError('EDGE_INTERNAL', `shadow candidate body exceeds ${maxBytes} bytes`);
+    }
+    const target = Buffer.allocUnsafe(body.maxBytes);
+    return target.subarray(0, body.renderInto(target));
+  }
   const chunks: Buffer[] = [];
   let bytes = 0;
   try {

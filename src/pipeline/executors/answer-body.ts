@@ -1,14 +1,11 @@
-// Turns a fast answer (spliced chunks) or a cached entry (segments) into the response body stream, with
-// fresh UTC "now" timestamps in every slot (item deliveryTimestamps first, responseTimestamp last). Always a
-// stream, never a Buffer: the legacy sends its bodies chunked, without Content-Length, and so do we.
+// Turns a fast answer (spliced chunks) into the response body stream, or a cached entry (segments) into a
+// body the writer renders, with fresh UTC "now" timestamps in every slot (item deliveryTimestamps first,
+// responseTimestamp last). Never a plain Buffer: the legacy sends its bodies chunked, without
+// Content-Length, and so do we (a Buffer body gets a Content-Length from the writer).
 import { Readable } from 'node:stream';
-import { slotCount, spliceTimestamps, type CacheableResponse } from '../../core/cache-port.js';
-import {
-  DEFAULT_CHUNK_BYTES,
-  renderSplicedChunk,
-  utcTimestamps,
-  type SplicedChunk,
-} from '../../prescriptions/spliced-body.js';
+import { slotCount, type CacheableResponse } from '../../core/cache-port.js';
+import type { RenderedBody } from '../../core/outcome.js';
+import { renderSplicedChunk, utcTimestamps, type SplicedChunk } from '../../prescriptions/spliced-body.js';
 
 /** One value per clock read, strictly increasing (core/stj-datetime createUtcClock). */
 export type TickClock = () => bigint;
@@ -46,23 +43,38 @@ export function answerBody(
   return Readable.from(iterator, { objectMode: false });
 }
 
-/** A stored entry with fresh timestamps, written in pieces of about 64 KiB (one copy, no re-serialising). */
-export function entryBody(entry: CacheableResponse, clock: TickClock): Readable {
-  const next = utcTimestamps(clock);
-  const stamps = Array.from({ length: slotCount(entry) }, () => next());
-  const pieces = spliceTimestamps(entry, stamps);
-  const out: Buffer[] = [];
-  let group: Buffer[] = [];
-  let size = 0;
-  for (const piece of pieces) {
-    group.push(piece);
-    size += piece.length;
-    if (size >= DEFAULT_CHUNK_BYTES) {
-      out.push(Buffer.concat(group, size));
-      group = [];
-      size = 0;
-    }
-  }
-  if (size > 0 || out.length === 0) out.push(Buffer.concat(group, size));
-  return Readable.from(out, { objectMode: false });
+/** Longest UTC "now" text the clock renders: `yyyy-MM-ddTHH:mm:ss.fffffffZ`. */
+export const MAX_TIMESTAMP_BYTES = 28;
+
+/**
+ * A stored entry with fresh timestamps, rendered by the response writer straight into its (reused) buffer:
+ * one copy of the stable segments, timestamps written in place, nothing re-serialised, no per-response
+ * allocation of the body. The clock is read when the writer renders, i.e. right before the bytes are sent.
+ */
+export function entryRenderer(entry: CacheableResponse, clock: TickClock): RenderedBody {
+  const { segments } = entry;
+  const slots = slotCount(entry);
+  let stableBytes = 0;
+  for (const segment of segments) stableBytes += segment.length;
+  return {
+    kind: 'rendered',
+    maxBytes: stableBytes + slots * MAX_TIMESTAMP_BYTES,
+    renderInto(target: Buffer): number {
+      if (target.length < stableBytes + slots * MAX_TIMESTAMP_BYTES) {
+        throw new RangeError('entryRenderer: target buffer is smaller than maxBytes');
+      }
+      const next = utcTimestamps(clock);
+      let at = 0;
+      for (let i = 0; i < segments.length; i++) {
+        at += (segments[i] as Buffer).copy(target, at);
+        if (i < slots) {
+          const stamp = next();
+          // Buffer.write truncates silently; a longer text would corrupt the body instead of failing.
+          if (stamp.length > MAX_TIMESTAMP_BYTES) throw new RangeError(`timestamp ${stamp} is too long`);
+          at += target.write(stamp, at, 'latin1');
+        }
+      }
+      return at;
+    },
+  };
 }

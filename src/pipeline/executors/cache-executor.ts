@@ -13,7 +13,7 @@ import type { SplicedChunk } from '../../prescriptions/spliced-body.js';
 import { toCacheSegments } from '../../prescriptions/spliced-body.js';
 import type { FastAnswer } from '../../prescriptions/v2-fast-answer.js';
 import type { ModeExecutor } from '../execute.js';
-import { entryBody, type TickClock } from './answer-body.js';
+import { entryRenderer, type TickClock } from './answer-body.js';
 import { fastAnswerOutcome, forwardOutcome, stringChunk } from './sql-executor.js';
 import {
   answerFromTenant,
@@ -190,7 +190,7 @@ export function createCacheExecutor(deps: CacheExecutorDeps): ModeExecutor {
         kind: 'respond',
         status: result.entry.status,
         headers: { 'Content-Type': result.entry.contentType },
-        body: entryBody(result.entry, clock),
+        body: entryRenderer(result.entry, clock),
         edge,
       };
     } catch (err) {

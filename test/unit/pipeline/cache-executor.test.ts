@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
 import type { CacheableResponse } from '../../../src/core/cache-port.js';
-import type { Outcome } from '../../../src/core/outcome.js';
+import { isRenderedBody, type Outcome } from '../../../src/core/outcome.js';
 import type { Principal } from '../../../src/core/principal.js';
 import { createRequestContext, extendContext, type EdgeLogger } from '../../../src/core/request-context.js';
 import { DEFAULT_LEGACY_SETTINGS } from '../../../src/core/route-table.js';
@@ -94,8 +94,14 @@ function harness(options: {
 
 async function bodyOf(outcome: Outcome): Promise<string> {
   if (outcome.kind !== 'respond') throw new Error(`expected respond, got ${JSON.stringify(outcome)}`);
+  const { body } = outcome;
+  if (isRenderedBody(body)) {
+    // Rendered into a dirty, oversized buffer, as the response writer's pool hands them out.
+    const target = Buffer.alloc(body.maxBytes + 64, 0x7e);
+    return target.subarray(0, body.renderInto(target)).toString('utf8');
+  }
   const chunks: Buffer[] = [];
-  for await (const chunk of outcome.body as Readable) chunks.push(chunk as Buffer);
+  for await (const chunk of body as Readable) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
