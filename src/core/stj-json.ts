@@ -63,15 +63,13 @@ function writeUnicodeEscape(out: Buffer, at: number, unit: number): number {
 }
 
 /**
- * The content of a JSON string literal (without the quotes) exactly as System.Text.Json's default
- * encoder writes it. A lone surrogate becomes `\uFFFD`, as in STJ (it replaces ill-formed UTF-16);
- * a valid surrogate pair becomes two escapes. Strings needing no escape are returned as they are.
+ * Writes the escaped content of `s` (without quotes) into `out` from `at`; returns the end offset. `out`
+ * must have room for `stjEscapedMaxBytes(s)` bytes from `at`. The one escaping loop: stjEscape and
+ * writers that escape straight into their output buffer (no intermediate string) share it.
  */
-export function stjEscape(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return s;
+export function stjEscapeInto(s: string, out: Buffer, at: number): number {
   const n = s.length;
-  const out = outputBuffer(n);
-  let p = 0;
+  let p = at;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
@@ -104,6 +102,28 @@ export function stjEscape(s: string): string {
     }
     p = writeUnicodeEscape(out, p, unit);
   }
+  return p;
+}
+
+/** Upper bound of the escaped size of `s` in bytes (every UTF-16 unit at most `\uXXXX`). */
+export function stjEscapedMaxBytes(s: string): number {
+  return s.length * 6;
+}
+
+/** True when `s` is written literally (every unit printable ASCII outside the escape table). */
+export function stjIsLiteral(s: string): boolean {
+  return !NEEDS_ESCAPE.test(s);
+}
+
+/**
+ * The content of a JSON string literal (without the quotes) exactly as System.Text.Json's default
+ * encoder writes it. A lone surrogate becomes `\uFFFD`, as in STJ (it replaces ill-formed UTF-16);
+ * a valid surrogate pair becomes two escapes. Strings needing no escape are returned as they are.
+ */
+export function stjEscape(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return s;
+  const out = outputBuffer(s.length);
+  const p = stjEscapeInto(s, out, 0);
   // Every byte written is ASCII, so latin1 decoding is exact and the cheapest conversion.
   return out.toString('latin1', 0, p);
 }

@@ -4,6 +4,7 @@
 // so a cached body is re-emitted with fresh timestamps without re-serialising JSON. ASCII only.
 import { Buffer } from 'node:buffer';
 import { formatUtcTicks } from '../core/stj-datetime.js';
+import { stjEscapedMaxBytes, stjEscapeInto, stjIsLiteral } from '../core/stj-json.js';
 
 /** Stable body bytes with slots: byte offsets into `bytes` (ascending) where a timestamp is inserted. */
 export interface SplicedChunk {
@@ -39,6 +40,33 @@ export class SplicedChunkBuilder {
     }
     this.#buf.write(ascii, this.#pos, n, 'latin1');
     this.#pos += n;
+    if (this.#pos >= this.#targetBytes) this.#seal();
+  }
+
+  /**
+   * Appends `s` as a JSON string literal as System.Text.Json writes it (or `null`), escaped straight into
+   * the chunk: a page of 3000 items carries ~11 MB of XML, and an escaped copy plus the quoted
+   * concatenation of each were the largest garbage of a list answer.
+   */
+  writeJsonString(s: string | null | undefined): void {
+    if (s === null || s === undefined) {
+      this.write('null');
+      return;
+    }
+    if (stjIsLiteral(s)) {
+      this.write('"' + s + '"');
+      return;
+    }
+    const needed = stjEscapedMaxBytes(s) + 2;
+    if (this.#pos + needed > this.#buf.length) {
+      this.#seal();
+      if (needed > this.#buf.length) this.#buf = Buffer.allocUnsafe(needed);
+    }
+    const buf = this.#buf;
+    buf[this.#pos] = 0x22;
+    const end = stjEscapeInto(s, buf, this.#pos + 1);
+    buf[end] = 0x22;
+    this.#pos = end + 1;
     if (this.#pos >= this.#targetBytes) this.#seal();
   }
 

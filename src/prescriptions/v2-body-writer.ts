@@ -70,7 +70,7 @@ export class V2ListBodyEncoder {
           stjString(r.rezept_uuid) +
           ',"xmlRequest":',
       );
-      out.write(stjString(r.xml_request));
+      out.writeJsonString(r.xml_request);
       out.write(
         ',"transferArz":false,"rzLieferId":' +
           stjString(r.rz) +

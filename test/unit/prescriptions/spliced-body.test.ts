@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { stjString } from '../../../src/core/stj-json.js';
+import { SplicedChunkBuilder } from '../../../src/prescriptions/spliced-body.js';
+
+/** Deterministic strings mixing literal ASCII, escaped ASCII, Latin-1, BMP, pairs and lone surrogates. */
+function sample(seed: number, length: number): string {
+  const alphabet = [
+    'a',
+    'Z',
+    '7',
+    ' ',
+    '<',
+    '>',
+    '&',
+    '"',
+    "'",
+    '\\',
+    '\n',
+    '\t',
+    '\x01',
+    '\x7f',
+    'ä',
+    'ß',
+    '€',
+    '😀',
+    '\ud800',
+    '\udc00',
+    '+',
+    '`',
+  ];
+  let x = seed;
+  let out = '';
+  while (out.length < length) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out += alphabet[x % alphabet.length];
+  }
+  return out;
+}
+
+function built(write: (b: SplicedChunkBuilder) => void, targetBytes = 256): string {
+  const builder = new SplicedChunkBuilder(targetBytes);
+  write(builder);
+  return Buffer.concat(builder.finish().map((c) => c.bytes)).toString('latin1');
+}
+
+describe('SplicedChunkBuilder.writeJsonString', () => {
+  it('writes exactly what stjString gives, across chunk boundaries and for strings larger than a chunk', () => {
+    for (const length of [0, 1, 5, 40, 255, 256, 1000, 5000]) {
+      for (let seed = 1; seed <= 8; seed++) {
+        const texts = [sample(seed, length), sample(seed + 100, 17), 'plain ascii text'];
+        const expected = 'x' + texts.map((t) => stjString(t)).join(',');
+        const actual = built((b) => {
+          b.write('x');
+          texts.forEach((t, i) => {
+            if (i > 0) b.write(',');
+            b.writeJsonString(t);
+          });
+        });
+        expect(actual).toBe(expected);
+      }
+    }
+  });
+
+  it('writes null for null and undefined', () => {
+    expect(built((b) => (b.writeJsonString(null), b.writeJsonString(undefined)))).toBe('nullnull');
+  });
+
+  it('keeps slots at the right offsets after escaped strings', () => {
+    const builder = new SplicedChunkBuilder(256);
+    builder.writeJsonString('<a>');
+    builder.slot();
+    builder.write('!');
+    const [chunk] = builder.finish();
+    expect(chunk?.bytes.toString('latin1')).toBe('"\\u003Ca\\u003E"!');
+    expect(chunk?.slots).toEqual([15]);
+  });
+});
