@@ -1,8 +1,8 @@
 // The composition root's fast-path part, kept apart from app.ts like app-rollout.ts: authentication on the
 // management DB (+ its change feed), tenant pools, the response cache (L1, optional sealed L2 on Redis,
-// breaker, single-flight, shared epochs, per-tenant invalidation listeners), the `sql` and `cache`
-// executors, read-your-writes for forwarded writes, and their readiness checks. Builds objects only;
-// connections that need awaiting start in start(), everything closes in stop().
+// breaker, single-flight, shared epochs, per-tenant invalidation listeners), the list-count memo, the `sql`
+// and `cache` executors, read-your-writes for forwarded writes, and their readiness checks. Builds objects
+// only; connections that need awaiting start in start(), everything closes in stop().
 //
 // Readiness (GET /readyz): nothing here makes the proxy "not ready". A down management DB, Redis or tenant
 // feed is *degraded* — the proxy still answers every request correctly (it forwards, or bypasses the cache,
@@ -51,6 +51,7 @@ import { createCacheExecutor } from './pipeline/executors/cache-executor.js';
 import { createSqlExecutor } from './pipeline/executors/sql-executor.js';
 import { createTenantReadiness } from './pipeline/executors/tenant-readiness.js';
 import { createWriteInvalidation } from './pipeline/executors/write-invalidation.js';
+import { CountMemo } from './prescriptions/count-memo.js';
 import { missingFastPathIndexes } from './prescriptions/fast-path-readiness.js';
 
 /** Tenant pools (issue #5): per tenant, in total, and idle close. */
@@ -273,9 +274,27 @@ export function createFastPath(options: FastPathOptions): FastPath {
   const observer = createFastPathMetrics(registry);
   const clock = createUtcClock();
   const readiness = createTenantReadiness({ missing: missingFastPathIndexes, log });
-  const shared = { database, readiness, legacy: options.legacy, clock, observer };
+  // List counts per tenant epoch (issue #5), valid only while the tenant's feed is up: the sql executor
+  // starts the feed too (watch), so sql-mode tenants get a LISTEN connection like cached ones.
+  const countMemo =
+    config.countMemoMaxAgeMs > 0
+      ? new CountMemo({
+          epochs,
+          bypass: listener,
+          maxAgeMs: config.countMemoMaxAgeMs,
+          onLookup: (route, outcome) => observer.countMemoLookup(route, outcome),
+        })
+      : undefined;
+  const shared = {
+    database,
+    readiness,
+    legacy: options.legacy,
+    clock,
+    observer,
+    ...(countMemo === undefined ? {} : { countMemo }),
+  };
   const executors = {
-    sql: createSqlExecutor(shared),
+    sql: createSqlExecutor({ ...shared, ...(countMemo === undefined ? {} : { invalidation: listener }) }),
     cache: createCacheExecutor({
       ...shared,
       cache,

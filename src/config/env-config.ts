@@ -15,6 +15,8 @@
 // | EDGE_CACHE_TTL_MS               | 300000     | freshness of a cache entry (safety net behind invalidation)      |
 // | EDGE_CACHE_MAX_BYTES            | 268435456  | L1 (in-process) budget                                           |
 // | EDGE_CACHE_MAX_ENTRY_BYTES      | 8388608    | larger bodies are not cached; they stream from SQL               |
+// | EDGE_COUNT_MEMO_MAX_AGE_MS      | 300000     | longest use of a remembered V2 list count (safety net behind     |
+// |                                 |            | invalidation); 0 turns the count memo off                        |
 // | EDGE_AUTH_CACHE_TTL_MS          | 60000      | a successful login is remembered this long                       |
 // | EDGE_AUTH_FAILURE_TTL_MS        | 5000       | a failed login is remembered this long                           |
 // | EDGE_AUTH_CACHE_MAX             | 10000      | remembered logins                                                |
@@ -102,6 +104,11 @@ export interface EdgeConfig {
   readonly managementDatabaseUrl: string | undefined;
   /** EDGE_SQL_STATEMENT_TIMEOUT_MS: statement_timeout of the proxy's tenant DB connections. */
   readonly sqlStatementTimeoutMs: number;
+  /**
+   * EDGE_COUNT_MEMO_MAX_AGE_MS: longest a V2 list count remembered per tenant epoch is used (the safety net
+   * behind invalidation, like cache.ttlMs); 0 = no count memo.
+   */
+  readonly countMemoMaxAgeMs: number;
   readonly cache: CacheSettings;
   readonly auth: AuthSettings;
 }
@@ -139,6 +146,7 @@ export const CONFIG_VARIABLES = {
   EDGE_CACHE_TTL_MS: '300000',
   EDGE_CACHE_MAX_BYTES: '268435456',
   EDGE_CACHE_MAX_ENTRY_BYTES: '8388608',
+  EDGE_COUNT_MEMO_MAX_AGE_MS: '300000',
   EDGE_AUTH_CACHE_TTL_MS: '60000',
   EDGE_AUTH_FAILURE_TTL_MS: '5000',
   EDGE_AUTH_CACHE_MAX: '10000',
@@ -333,6 +341,7 @@ export function loadConfig(env: Env): EdgeConfig {
     watchRoutes: boolean(env, 'EDGE_ROUTES_WATCH', true, problems),
     managementDatabaseUrl: databaseLocator(env, 'ARZSW_DATABASE_URL', problems),
     sqlStatementTimeoutMs: integer(env, 'EDGE_SQL_STATEMENT_TIMEOUT_MS', 10_000, 1, 600_000, problems),
+    countMemoMaxAgeMs: integer(env, 'EDGE_COUNT_MEMO_MAX_AGE_MS', 300_000, 0, 86_400_000, problems),
     cache: Object.freeze({
       redisUrl: redisUrl(env, problems),
       key: cacheKey(env, problems),
@@ -395,6 +404,7 @@ export function describeConfig(config: EdgeConfig): Record<string, unknown> {
         ? null
         : redactConnectionString(config.managementDatabaseUrl),
     sqlStatementTimeoutMs: config.sqlStatementTimeoutMs,
+    countMemoMaxAgeMs: config.countMemoMaxAgeMs,
     cache: {
       ...config.cache,
       redisUrl: config.cache.redisUrl === undefined ? null : redactRedisUrl(config.cache.redisUrl),

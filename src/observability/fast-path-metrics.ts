@@ -1,11 +1,16 @@
-// Metrics of the sql/cache executors and of read-your-writes invalidation, on the edge's own registry.
-// Labels are bounded: route id, X-Edge path, forward reason, invalidation scope — never a tenant or a user.
+// Metrics of the sql/cache executors, of their list-count memo and of read-your-writes invalidation, on the
+// edge's own registry. Labels are bounded: route id, X-Edge path, forward reason, memo outcome, invalidation
+// scope — never a tenant or a user.
 import { Counter, type Registry } from 'prom-client';
 
-/** Structurally the executors' FastPathObserver plus the write-invalidation callback (reasons are bounded there). */
+/**
+ * Structurally the executors' FastPathObserver, the count memo's onLookup and the write-invalidation
+ * callback (reasons and outcomes are bounded there).
+ */
 export interface FastPathMetrics {
   answered(routeId: string, edge: string): void;
   forwarded(routeId: string, reason: string): void;
+  countMemoLookup(routeId: string, outcome: string): void;
   writeInvalidated(scope: 'tenant' | 'all-tenants', reason: string): void;
 }
 
@@ -23,6 +28,12 @@ export function createFastPathMetrics(registry: Registry): FastPathMetrics {
     labelNames: ['route', 'reason'] as const,
     registers,
   });
+  const memo = new Counter({
+    name: 'edge_count_memo_lookups_total',
+    help: 'List requests by route id and count-memo outcome: hit (counts not read), miss (counted and remembered), bypass (tenant feed not up: counted, not remembered)',
+    labelNames: ['route', 'outcome'] as const,
+    registers,
+  });
   const writes = new Counter({
     name: 'edge_write_invalidations_total',
     help: 'Cache invalidations after a forwarded write succeeded: scope tenant (resolved) or all-tenants (with why)',
@@ -32,6 +43,7 @@ export function createFastPathMetrics(registry: Registry): FastPathMetrics {
   return {
     answered: (route, edge) => answers.inc({ route, edge }),
     forwarded: (route, reason) => forwards.inc({ route, reason }),
+    countMemoLookup: (route, outcome) => memo.inc({ route, outcome }),
     writeInvalidated: (scope, reason) => writes.inc({ scope, reason }),
   };
 }

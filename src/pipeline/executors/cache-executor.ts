@@ -9,6 +9,7 @@ import type { CacheParamValue } from '../../core/cache-key.js';
 import type { Outcome } from '../../core/outcome.js';
 import type { Tenant } from '../../core/principal.js';
 import type { LegacySettings } from '../../core/route-table.js';
+import type { CountMemoPort } from '../../prescriptions/count-memo.js';
 import type { SplicedChunk } from '../../prescriptions/spliced-body.js';
 import { toCacheSegments } from '../../prescriptions/spliced-body.js';
 import type { FastAnswer } from '../../prescriptions/v2-fast-answer.js';
@@ -60,6 +61,8 @@ export interface CacheExecutorDeps extends Omit<TenantAnswerDeps, 'environment'>
   readonly maxEntryBytes: number;
   /** Counts a request answered without the cache (listener down, entry too large …). */
   readonly onBypass?: (routeId: string, reason: string) => void;
+  /** List counts remembered per tenant, type and epoch, used by fills (see the sql executor). */
+  readonly countMemo?: CountMemoPort;
 }
 
 /**
@@ -114,8 +117,9 @@ export function createCacheExecutor(deps: CacheExecutorDeps): ModeExecutor {
   };
 
   /** The cache fill: the whole 200 body as segments, or (too large) the answer to stream once. */
-  const fill = async (tenant: Tenant, query: V2Query) => {
-    const answer = await answerFromTenant(tenantDeps, tenant, query);
+  const fill = async (tenant: Tenant, query: V2Query, routeId: string) => {
+    const memo = deps.countMemo === undefined ? {} : { countMemo: { memo: deps.countMemo, routeId } };
+    const answer = await answerFromTenant(tenantDeps, tenant, query, memo);
     const storable = (chunks: readonly SplicedChunk[]): CacheableResponse | { uncacheable: Oversized } =>
       answer.status === 200 && byteSize(chunks) <= deps.maxEntryBytes
         ? { status: 200, contentType: answer.contentType, segments: toCacheSegments(chunks) }
@@ -170,7 +174,7 @@ export function createCacheExecutor(deps: CacheExecutorDeps): ModeExecutor {
         tenantId: tenant.datenbankId,
         routeId,
         params: cacheParams(plan.query, legacy),
-        fill: () => fill(tenant, plan.query),
+        fill: () => fill(tenant, plan.query, routeId),
       });
       if ('uncacheable' in result) {
         deps.onBypass?.(routeId, 'entry-too-large');

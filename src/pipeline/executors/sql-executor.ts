@@ -2,9 +2,12 @@
 // database, byte-identical to the legacy (prescriptions/*), with fresh timestamps and `X-Edge: sql`. Every
 // doubt and every failure before the first byte is a forward to the legacy with a bounded reason; a failure
 // after it breaks the connection (the response writer destroys the socket), never a faked complete body.
+// List counts come from the count memo when it holds them for the tenant's current epoch and feed.
 import type { Outcome } from '../../core/outcome.js';
+import type { Tenant } from '../../core/principal.js';
 import type { RequestContext } from '../../core/request-context.js';
 import type { LegacySettings } from '../../core/route-table.js';
+import type { CountMemoPort } from '../../prescriptions/count-memo.js';
 import type { FastAnswer } from '../../prescriptions/v2-fast-answer.js';
 import type { ModeExecutor } from '../execute.js';
 import { answerBody, type TickClock } from './answer-body.js';
@@ -23,6 +26,13 @@ export interface SqlExecutorDeps extends Omit<TenantAnswerDeps, 'environment'> {
   readonly legacy: () => LegacySettings;
   readonly clock: TickClock;
   readonly observer: FastPathObserver;
+  /**
+   * List counts remembered per tenant, type and cache epoch (prescriptions/count-memo). Absent (no
+   * epochs/invalidation feed available): every list request counts in SQL.
+   */
+  readonly countMemo?: CountMemoPort;
+  /** Starts the tenant's invalidation feed (the tenant listener); the memo is used only while it is up. */
+  readonly invalidation?: { watch(tenant: Tenant): void };
 }
 
 /** The outcome of a fast answer: streamed (no Content-Length, as the legacy), status and type as produced. */
@@ -70,12 +80,19 @@ export function createSqlExecutor(deps: SqlExecutorDeps): ModeExecutor {
         'sql',
       );
     }
+    const { tenant } = plan.principal;
+    deps.invalidation?.watch(tenant);
     let answer: FastAnswer;
     try {
-      answer = await answerFromTenant(tenantDeps, plan.principal.tenant, plan.query);
+      answer = await answerFromTenant(
+        tenantDeps,
+        tenant,
+        plan.query,
+        deps.countMemo === undefined ? {} : { countMemo: { memo: deps.countMemo, routeId } },
+      );
     } catch (err) {
       const failure = err instanceof FastPathForward ? err : new FastPathForward('sql-error', { cause: err });
-      logForward(ctx, failure, plan.principal.tenant.datenbankId);
+      logForward(ctx, failure, tenant.datenbankId);
       return forwardOutcome(ctx, observer, failure.reason);
     }
     observer.answered(routeId, 'sql');

@@ -1,12 +1,13 @@
 // What the `sql` and `cache` executors share: which V2 read a request is, reading the statusuuid body (bounded),
 // the decision answer-or-forward (prescriptions/v2-request), and asking the tenant database for the answer
-// (index readiness → answerV2Read) with every failure before the first byte turned into a bounded forward
-// reason. It never writes a response and never forwards by itself: it returns what to do.
+// (index readiness → count memo → answerV2Read) with every failure before the first byte turned into a
+// bounded forward reason. It never writes a response and never forwards by itself: it returns what to do.
 import type { Principal, Tenant } from '../../core/principal.js';
 import type { HeaderSnapshot, RequestContext } from '../../core/request-context.js';
 import type { LegacySettings } from '../../core/route-table.js';
 import type { SqlDatabase } from '../../core/sql-port.js';
 import { isEdgeError } from '../../errors.js';
+import type { CountMemoPort } from '../../prescriptions/count-memo.js';
 import { answerV2Read, type FastAnswer } from '../../prescriptions/v2-fast-answer.js';
 import {
   decideV2Read,
@@ -211,6 +212,15 @@ export interface TenantAnswerDeps {
   readonly batchRows?: number;
 }
 
+/** Optional per-request extras of answerFromTenant. */
+export interface TenantAnswerHints {
+  /**
+   * The tenant's list counts remembered per type and cache epoch (prescriptions/count-memo): looked up
+   * right before the list statement, filled from its counts. `routeId` only labels the memo's metric.
+   */
+  readonly countMemo?: { readonly memo: CountMemoPort; readonly routeId: string };
+}
+
 /**
  * The tenant database's answer. Rejects with FastPathForward for everything that must go to the legacy;
  * once resolved, only a streamed body (large pages) can still fail — after the first byte.
@@ -219,14 +229,31 @@ export async function answerFromTenant(
   deps: TenantAnswerDeps,
   tenant: Tenant,
   query: V2Query,
+  hints: TenantAnswerHints = {},
 ): Promise<FastAnswer> {
   try {
     const db = deps.database(tenant);
     if (!(await deps.readiness(tenant, db))) throw new FastPathForward('indexes-missing');
-    return await answerV2Read(db, query, {
-      environment: deps.environment(),
-      ...(deps.batchRows === undefined ? {} : { batchRows: deps.batchRows }),
-    });
+    // The memo reads the tenant's epoch here, before the list statement starts (see count-memo).
+    const counts =
+      hints.countMemo !== undefined && query.op === 'list' && query.types.length > 0
+        ? hints.countMemo.memo.lookup({
+            tenantId: tenant.datenbankId,
+            routeId: hints.countMemo.routeId,
+            types: query.types,
+          })
+        : undefined;
+    const answer = await answerV2Read(
+      db,
+      query,
+      {
+        environment: deps.environment(),
+        ...(deps.batchRows === undefined ? {} : { batchRows: deps.batchRows }),
+      },
+      counts?.knownCounts === undefined ? {} : { knownCounts: counts.knownCounts },
+    );
+    if (counts !== undefined && answer.counts !== undefined) counts.remember(answer.counts);
+    return answer;
   } catch (err) {
     if (err instanceof FastPathForward) throw err;
     throw new FastPathForward(sqlFailureReason(err), { cause: err });
