@@ -121,7 +121,7 @@ export function buildNotes(
           `${config === 'proxy-sql' ? 'sql answers' : 'cache hits'}.` +
           (config === 'proxy-cache' && inactive.some((s) => (s.observed.sql ?? 0) > 0)
             ? ' `X-Edge: sql` in cache mode means the answer bypassed the cache: larger than ' +
-              "EDGE_CACHE_MAX_ENTRY_BYTES (default 8 MiB), or the tenant's invalidation feed was not up."
+              "EDGE_CACHE_MAX_ENTRY_BYTES (default 16 MiB), or the tenant's invalidation feed was not up."
             : ''),
       );
     }

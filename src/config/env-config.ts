@@ -14,7 +14,7 @@
 // |                                 |            | unset: no L2 (logged at start). Secret.                          |
 // | EDGE_CACHE_TTL_MS               | 300000     | freshness of a cache entry (safety net behind invalidation)      |
 // | EDGE_CACHE_MAX_BYTES            | 268435456  | L1 (in-process) budget                                           |
-// | EDGE_CACHE_MAX_ENTRY_BYTES      | 8388608    | larger bodies are not cached; they stream from SQL               |
+// | EDGE_CACHE_MAX_ENTRY_BYTES      | 16777216   | larger bodies are not cached; they stream from SQL               |
 // | EDGE_COUNT_MEMO_MAX_AGE_MS      | 300000     | longest use of a remembered V2 list count (safety net behind     |
 // |                                 |            | invalidation); 0 turns the count memo off                        |
 // | EDGE_AUTH_CACHE_TTL_MS          | 60000      | a successful login is remembered this long                       |
@@ -145,7 +145,7 @@ export const CONFIG_VARIABLES = {
   EDGE_CACHE_KEY: '(unset: no L2)',
   EDGE_CACHE_TTL_MS: '300000',
   EDGE_CACHE_MAX_BYTES: '268435456',
-  EDGE_CACHE_MAX_ENTRY_BYTES: '8388608',
+  EDGE_CACHE_MAX_ENTRY_BYTES: '16777216',
   EDGE_COUNT_MEMO_MAX_AGE_MS: '300000',
   EDGE_AUTH_CACHE_TTL_MS: '60000',
   EDGE_AUTH_FAILURE_TTL_MS: '5000',
@@ -347,7 +347,7 @@ export function loadConfig(env: Env): EdgeConfig {
       key: cacheKey(env, problems),
       ttlMs: integer(env, 'EDGE_CACHE_TTL_MS', 300_000, 1000, 86_400_000, problems),
       maxBytes: integer(env, 'EDGE_CACHE_MAX_BYTES', 268_435_456, 1_048_576, 68_719_476_736, problems),
-      maxEntryBytes: integer(env, 'EDGE_CACHE_MAX_ENTRY_BYTES', 8_388_608, 1024, 536_870_912, problems),
+      maxEntryBytes: integer(env, 'EDGE_CACHE_MAX_ENTRY_BYTES', 16_777_216, 1024, 536_870_912, problems),
     }),
     auth: Object.freeze({
       successTtlMs: integer(env, 'EDGE_AUTH_CACHE_TTL_MS', 60_000, 0, 3_600_000, problems),
