@@ -141,6 +141,44 @@ export function utcTimestamps(clock: () => bigint): () => string {
   };
 }
 
+/**
+ * The same texts as utcTimestamps, written as bytes straight into `target` at `at` (returns the byte
+ * count, at most 28): a cache hit of a 3000-item page writes 3001 of them, and a string per timestamp
+ * was a sixth of the cost of a hit.
+ */
+export function utcTimestampWriter(clock: () => bigint): (target: Buffer, at: number) => number {
+  let second = -1n;
+  const prefix = new Uint8Array(19);
+  return (target, at) => {
+    const ticks = clock();
+    if (ticks < 0n) return target.write(formatUtcTicks(ticks), at, 'latin1');
+    const s = ticks / TICKS_PER_SECOND;
+    if (s !== second) {
+      const text = formatUtcTicks(s * TICKS_PER_SECOND); // validates the range too
+      for (let i = 0; i < 19; i++) prefix[i] = text.charCodeAt(i);
+      second = s;
+    }
+    for (let i = 0; i < 19; i++) target[at + i] = prefix[i]!;
+    let p = at + 19;
+    let fraction = Number(ticks - s * TICKS_PER_SECOND);
+    if (fraction !== 0) {
+      let digits = 7;
+      while (fraction % 10 === 0) {
+        fraction /= 10;
+        digits -= 1;
+      }
+      target[p] = 0x2e; // '.'
+      for (let i = digits; i >= 1; i--) {
+        target[p + i] = 0x30 + (fraction % 10);
+        fraction = (fraction - (fraction % 10)) / 10;
+      }
+      p += digits + 1;
+    }
+    target[p] = 0x5a; // 'Z'
+    return p + 1 - at;
+  };
+}
+
 /** Renders chunks as they come; every slot takes the next clock value, so timestamps increase. */
 export async function* renderSplicedChunks(
   chunks: AsyncIterable<SplicedChunk> | Iterable<SplicedChunk>,

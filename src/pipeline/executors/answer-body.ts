@@ -5,7 +5,12 @@
 import { Readable } from 'node:stream';
 import { slotCount, type CacheableResponse } from '../../core/cache-port.js';
 import type { RenderedBody } from '../../core/outcome.js';
-import { renderSplicedChunk, utcTimestamps, type SplicedChunk } from '../../prescriptions/spliced-body.js';
+import {
+  renderSplicedChunk,
+  utcTimestampWriter,
+  utcTimestamps,
+  type SplicedChunk,
+} from '../../prescriptions/spliced-body.js';
 
 /** One value per clock read, strictly increasing (core/stj-datetime createUtcClock). */
 export type TickClock = () => bigint;
@@ -63,16 +68,11 @@ export function entryRenderer(entry: CacheableResponse, clock: TickClock): Rende
       if (target.length < stableBytes + slots * MAX_TIMESTAMP_BYTES) {
         throw new RangeError('entryRenderer: target buffer is smaller than maxBytes');
       }
-      const next = utcTimestamps(clock);
+      const writeTimestamp = utcTimestampWriter(clock);
       let at = 0;
       for (let i = 0; i < segments.length; i++) {
         at += (segments[i] as Buffer).copy(target, at);
-        if (i < slots) {
-          const stamp = next();
-          // Buffer.write truncates silently; a longer text would corrupt the body instead of failing.
-          if (stamp.length > MAX_TIMESTAMP_BYTES) throw new RangeError(`timestamp ${stamp} is too long`);
-          at += target.write(stamp, at, 'latin1');
-        }
+        if (i < slots) at += writeTimestamp(target, at);
       }
       return at;
     },

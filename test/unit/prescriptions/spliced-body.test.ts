@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { stjString } from '../../../src/core/stj-json.js';
-import { SplicedChunkBuilder } from '../../../src/prescriptions/spliced-body.js';
+import {
+  SplicedChunkBuilder,
+  utcTimestampWriter,
+  utcTimestamps,
+} from '../../../src/prescriptions/spliced-body.js';
 
 /** Deterministic strings mixing literal ASCII, escaped ASCII, Latin-1, BMP, pairs and lone surrogates. */
 function sample(seed: number, length: number): string {
@@ -73,5 +77,42 @@ describe('SplicedChunkBuilder.writeJsonString', () => {
     const [chunk] = builder.finish();
     expect(chunk?.bytes.toString('latin1')).toBe('"\\u003Ca\\u003E"!');
     expect(chunk?.slots).toEqual([15]);
+  });
+});
+
+describe('utcTimestampWriter', () => {
+  it('writes byte for byte what utcTimestamps returns, for every fraction shape and across seconds', () => {
+    const base = 17622492720000000n; // a whole second
+    const fractions = [
+      0n,
+      1n,
+      10n,
+      100n,
+      1000n,
+      10000n,
+      100000n,
+      1000000n,
+      1234567n,
+      9999999n,
+      5000000n,
+      1200000n,
+      120n,
+    ];
+    const ticks: bigint[] = [];
+    for (let second = 0n; second < 3n; second++)
+      for (const f of fractions) ticks.push(base + second * 10_000_000n + f);
+    let i = 0;
+    let j = 0;
+    const expected = utcTimestamps(() => ticks[i++]!);
+    const write = utcTimestampWriter(() => ticks[j++]!);
+    const target = Buffer.alloc(64);
+    for (let k = 0; k < ticks.length; k++) {
+      target.fill(0x7e);
+      const text = expected();
+      const length = write(target, 3);
+      expect(target.toString('latin1', 3, 3 + length)).toBe(text);
+      expect(length).toBeLessThanOrEqual(28);
+      expect(target[3 + length]).toBe(0x7e);
+    }
   });
 });
