@@ -263,6 +263,9 @@ describe('path base /ArzTi3', () => {
       ['/v2/rezept?page=1&x=%2F+', '/ArzTi3/v2/rezept?page=1&x=%2F+'],
       ['/', '/ArzTi3/'],
       ['/api/Health/arzsw', '/ArzTi3/api/Health/arzsw'],
+      ['/api/Health/arzsw?', '/ArzTi3/api/Health/arzsw?'],
+      ['/v2/rezept?&', '/ArzTi3/v2/rezept?&'],
+      ['/v2//rezept?a=1?b=2', '/ArzTi3/v2//rezept?a=1?b=2'],
     ] as const) {
       const before = upstream.requests.length;
       const reply = await send(edge.port, { path: client });

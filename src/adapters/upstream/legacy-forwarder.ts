@@ -214,6 +214,9 @@ export function createLegacyForwarder(
               request.destroy();
               return;
             }
+            // http-proxy-3's URL join drops an empty query (`/a?` → `/a`); the request line is not
+            // written yet, so the target goes out exactly as the client sent it.
+            if (request.path !== url) request.path = url;
             request.setTimeout(settings.timeoutMs, () => {
               timedOut = true;
               request.destroy(responseTimeoutError(settings.timeoutMs));
