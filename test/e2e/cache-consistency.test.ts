@@ -1,9 +1,10 @@
 // Cache mode under concurrency: readers on the same URLs with the credentials of two tenants, interleaved,
-// while a writer flips rows of tenant A (directly in the DB and through the proxy). No response may be
-// older than the invalidation bound, none may carry the other tenant's data; writes through the proxy are
-// visible at once. Then the tenant's LISTEN connection is killed (pg_terminate_backend, repeatedly, so the
-// outage lasts): no stale answer during the outage (the tenant bypasses the cache) or after the reconnect
-// (the epoch is bumped before the cache is used again).
+// while a writer changes rows of tenant A (directly in the DB and through the proxy). Every write makes a
+// state no earlier one had, so each answer names the one state it shows: no response may be older than
+// the invalidation bound or show a state that never existed, none may carry the other tenant's data;
+// writes through the proxy are visible at once. Then the tenant's LISTEN connection is killed
+// (pg_terminate_backend, repeatedly, so the outage lasts): no stale answer during the outage (the tenant
+// bypasses the cache) or after the reconnect (the epoch is bumped before the cache is used again).
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWith } from '../support/needs.js';
@@ -31,19 +32,67 @@ const PATHS = [
 /** A direct DB change must show within this bound (the NOTIFY path; the p99 is measured in cache-invalidation). */
 const BOUND_MS = 250;
 
-/** One committed state of A-E-20 (present in the "new" list or not), valid from `from` to `until`. */
-interface Version {
+/**
+ * What a list answer of tenant A shows of the two rows the writer changes: whether A-E-20 is "new"
+ * (listed), and the status of A-E-17 (its `checkLevel`; A-E-17 is on the classified pages either way).
+ */
+interface State {
   readonly present: boolean;
+  readonly marker: string | null | undefined;
+}
+
+/** The state a `PATHS[0]`/`PATHS[1]` body of tenant A shows. */
+function stateIn(text: string): State {
+  const { prescriptions } = JSON.parse(text) as {
+    prescriptions: { rezeptUuid: string; checkLevel: string | null }[];
+  };
+  return {
+    present: prescriptions.some((p) => p.rezeptUuid === 'A-E-20'),
+    marker: prescriptions.find((p) => p.rezeptUuid === 'A-E-17')?.checkLevel,
+  };
+}
+
+/**
+ * One state in the history; every write makes a new one (its own marker, so no state recurs). It is
+ * recorded *before* the statement that makes it is sent, so a reader can never see a state the history
+ * does not hold yet; until the statement returns, the previous state and this one are both valid.
+ */
+interface Version extends State {
   /** Before the statement was sent (the change cannot be visible earlier). */
   readonly from: number;
-  /** When the next version's statement returned (it is certainly visible after that). */
+  /** When the next version's statement returned (committed: due from then on); Infinity while current. */
   until: number;
+}
+
+/**
+ * How long before the request started the state a reader saw had been replaced: ≤ 0 when it was valid at
+ * some time in [started, ended]; undefined for a state that did not exist before the response ended (a
+ * torn or foreign answer: the history cannot miss a state, see Version).
+ */
+function staleness(
+  versions: readonly Version[],
+  seen: State,
+  started: number,
+  ended: number,
+): number | undefined {
+  const version = versions.find((v) => v.present === seen.present && v.marker === seen.marker);
+  if (version === undefined || version.from > ended) return undefined;
+  return started - version.until;
 }
 
 const setTransferred = (transferred: boolean) =>
   tenants.legacy.tenantDb.query(
     'UPDATE er_senderezepte_erezept_daten SET transfer_arz = $1 WHERE rezept_uuid = $2',
     [transferred, 'A-E-20'],
+  );
+
+/** Both rows in one statement (one transaction: no half-written state), as a client of the DB would. */
+const setState = ({ present, marker }: State) =>
+  tenants.legacy.tenantDb.query(
+    `WITH daten AS (
+       UPDATE er_senderezepte_erezept_daten SET transfer_arz = $1 WHERE rezept_uuid = 'A-E-20')
+     UPDATE er_senderezepte_erezept_status SET rezept_status = $2 WHERE id_senderezepte_erezept = 17`,
+    [!present, marker],
   );
 
 describeWith(['postgres'], 'cache mode: concurrency, tenant isolation, feed outages', () => {
@@ -66,13 +115,16 @@ describeWith(['postgres'], 'cache mode: concurrency, tenant isolation, feed outa
   });
 
   it('concurrent readers of two tenants + a writer: nothing older than the bound, nothing of the other tenant', async () => {
-    const versions: Version[] = [{ present: true, from: 0, until: Infinity }];
+    // The fixture's state (tenantRows: every head new, status NEU).
+    const versions: Version[] = [{ present: true, marker: 'NEU', from: 0, until: Infinity }];
     let writing = true;
     let proxyWrites = 0;
     const writer = (async () => {
       for (let i = 0; i < 60; i += 1) {
-        const present = i % 2 === 1;
-        const from = performance.now();
+        const next: State = { present: i % 2 === 1, marker: `W${i}` };
+        const previous = versions.at(-1) as Version;
+        // Pending before the statement is sent: from now on readers may see either state.
+        versions.push({ ...next, from: performance.now(), until: Infinity });
         if (i % 3 === 0) {
           // Through the proxy: read-your-writes, checked at once by the writer itself.
           const write = await send(proxy.port, {
@@ -80,34 +132,37 @@ describeWith(['postgres'], 'cache mode: concurrency, tenant isolation, feed outa
             path: '/v2/rezept/status',
             headers: { authorization: tenants.authA, 'content-type': 'application/json' },
             body: JSON.stringify({
-              updates: [{ rezeptUuid: 'A-E-20', type: 'E-Rezept', transferArz: !present }],
+              updates: [
+                { rezeptUuid: 'A-E-20', type: 'E-Rezept', transferArz: !next.present },
+                { rezeptUuid: 'A-E-17', type: 'E-Rezept', status: next.marker },
+              ],
             }),
           });
+          previous.until = performance.now();
           expect(write.status).toBe(200);
+          expect(write.text).toContain('"success":true');
           proxyWrites += 1;
           const read = await send(proxy.port, {
             path: PATHS[0] as string,
             headers: { authorization: tenants.authA },
           });
-          expect(uuidsIn(read.text).includes('A-E-20')).toBe(present);
+          expect(stateIn(read.text)).toEqual(next);
         } else {
-          await setTransferred(!present);
-          // Status rows too (another table, the same tenant epoch).
-          await tenants.legacy.tenantDb.query(
-            `UPDATE er_senderezepte_erezept_status SET rezept_status = $1 WHERE id_senderezepte_erezept = 17`,
-            [`W${i}`],
-          );
+          await setState(next);
+          previous.until = performance.now();
         }
-        const done = performance.now();
-        (versions.at(-1) as Version).until = done;
-        versions.push({ present, from, until: Infinity });
-        await new Promise((r) => setTimeout(r, 15));
+        // Now and then a DB write is followed by a pause longer than the bound: nothing but its NOTIFY
+        // can make it visible then (a proxy write would invalidate the tenant as well).
+        await new Promise((r) => setTimeout(r, i % 12 === 5 ? BOUND_MS + 100 : 15));
       }
       writing = false;
     })();
 
-    let worstMs = 0;
+    let worstMs = -Infinity;
+    let worst = '';
     let checked = 0;
+    let classified = 0;
+    const unknown: string[] = [];
     const reader = async (id: number) => {
       let n = id;
       while (writing) {
@@ -125,21 +180,28 @@ describeWith(['postgres'], 'cache mode: concurrency, tenant isolation, feed outa
         // Tenant isolation: only the caller's own rows, ever.
         expect(uuids.every((u) => u.startsWith(asA ? 'A-' : 'B-'))).toBe(true);
         checked += 1;
-        if (!asA || path !== PATHS[0]) continue;
-        // Staleness: how long before the request started had the state it shows already been replaced?
-        const present = uuids.includes('A-E-20');
-        const matching = versions.filter((v) => v.present === present && v.from <= ended);
-        const lastValid = Math.max(...matching.map((v) => v.until));
-        worstMs = Math.max(worstMs, started - lastValid);
+        if (!asA || path === PATHS[2]) continue;
+        classified += 1;
+        const seen = stateIn(reply.text);
+        const ms = staleness(versions, seen, started, ended);
+        const what = `${JSON.stringify(seen)} read in ${started.toFixed(1)}–${ended.toFixed(1)} ms`;
+        if (ms === undefined) unknown.push(what);
+        else if (ms > worstMs) {
+          worstMs = ms;
+          worst = what;
+        }
       }
     };
     await Promise.all([writer, reader(0), reader(1), reader(2), reader(3)]);
     console.log(
-      `[cache-consistency] ${checked} reads during 60 writes (${proxyWrites} through the proxy); ` +
-        `worst staleness ${Math.max(0, worstMs).toFixed(1)} ms (bound ${BOUND_MS} ms)`,
+      `[cache-consistency] ${checked} reads (${classified} classified) during 60 writes ` +
+        `(${proxyWrites} through the proxy); worst staleness ${Math.max(0, worstMs).toFixed(1)} ms (bound ${BOUND_MS} ms)`,
     );
     expect(checked).toBeGreaterThan(150);
-    expect(worstMs).toBeLessThan(BOUND_MS);
+    expect(classified).toBeGreaterThan(50);
+    expect(unknown, `states that never existed: ${unknown.slice(0, 5).join('; ')}`).toEqual([]);
+    const history = versions.map((v) => `${v.marker}: ${v.from.toFixed(1)}–${v.until.toFixed(1)}`);
+    expect(worstMs, `${worst}; history ${history.join(', ')}`).toBeLessThan(BOUND_MS);
   }, 60_000);
 
   it('the LISTEN connection killed (pg_terminate_backend): no stale answer during the outage or after it', async () => {
