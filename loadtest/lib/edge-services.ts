@@ -93,7 +93,8 @@ export async function startProxyProcess(options: ProxyOptions): Promise<ProxySer
   const service = await startService({
     name: `proxy-${options.mode}`,
     command: process.execPath,
-    args: ['--import', 'tsx', 'src/main.ts'],
+    // As in production (package.json start, deploy/arzti-edge.service): see DEPLOY.md "Memory".
+    args: ['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'],
     env: {
       ...BASE_ENV(),
       ...settings,
