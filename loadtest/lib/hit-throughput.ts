@@ -2,6 +2,7 @@
 // same bytes, each first warmed, then a closed-loop autocannon run with exact latencies, the X-Edge
 // values seen and the server's CPU per answer. Starts the bare server (appended to `services`).
 import { runLoad, type LoadRequest } from './autocannon-load.js';
+import { pacedLoad } from './paced-load.js';
 import type { Service } from './child-service.js';
 import { startBareProcess } from './edge-services.js';
 import { summarizeSorted } from './percentile.js';
@@ -17,6 +18,8 @@ export interface HitThroughputOptions {
   readonly hit: { readonly contentType: string; readonly body: Buffer };
   readonly connections: number;
   readonly seconds: number;
+  /** Requests per second of the paced run (evenly spaced arrivals); 0 skips it. */
+  readonly pacedRate: number;
   readonly warmupSeconds: number;
   /** Waits until the processes under test are idle. */
   readonly idle: (what: string) => Promise<void>;
@@ -52,7 +55,12 @@ export async function measureHitThroughput(
       observeHeader: 'x-edge',
       cpu: { server: () => treeCpuMs(service.pid) },
     });
+    const paced =
+      options.request.method === 'GET' && options.pacedRate > 0
+        ? await pacedRun(options, service)
+        : undefined;
     figures.push({
+      ...(paced ? { paced } : {}),
       config,
       reqPerSec: r.reqPerSec,
       completed: r.completed,
@@ -68,4 +76,27 @@ export async function measureHitThroughput(
     );
   }
   return figures;
+}
+
+/** The hit (or the bare replay) at a rate below capacity: what one answer costs when it arrives alone. */
+async function pacedRun(options: HitThroughputOptions, service: Service) {
+  await options.idle(`paced ${service.name}`);
+  options.log(`paced ${service.name}: ${options.pacedRate} req/s over ${options.connections} connections …`);
+  const observed: Record<string, number> = {};
+  const r = await pacedLoad({
+    url: `http://127.0.0.1:${service.port}${options.request.path}`,
+    ...(options.request.headers ? { headers: options.request.headers } : {}),
+    connections: options.connections,
+    rate: options.pacedRate,
+    seconds: options.seconds,
+    onResponse: (res) => {
+      const edge = String(res.headers['x-edge'] ?? '(none)');
+      observed[edge] = (observed[edge] ?? 0) + 1;
+    },
+  });
+  const latency = summarizeSorted(r.durations);
+  options.log(
+    `  paced p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, ${JSON.stringify(observed)}`,
+  );
+  return { rate: options.pacedRate, latency, errors: r.errors, observed };
 }

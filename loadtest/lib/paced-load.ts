@@ -15,9 +15,12 @@ export interface PacedResult {
 
 export interface PacedOptions {
   readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
   readonly connections: number;
   readonly rate: number;
   readonly seconds: number;
+  /** Called with every complete response (e.g. to count an X-Edge header). */
+  readonly onResponse?: (res: http.IncomingMessage) => void;
 }
 
 export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
@@ -29,11 +32,12 @@ export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const one = () =>
     new Promise<void>((resolve) => {
       const started = process.hrtime.bigint();
-      const req = http.get(options.url, { agent }, (res) => {
+      const req = http.get(options.url, { agent, headers: { ...options.headers } }, (res) => {
         res.on('data', () => undefined);
         res.on('end', () => {
           if (res.statusCode === 200) durations.push(Number(process.hrtime.bigint() - started) / 1e6);
           else errors += 1;
+          options.onResponse?.(res);
           resolve();
         });
       });

@@ -15,6 +15,8 @@ export interface V2ReadSettings {
   readonly seconds: number;
   readonly warmupSeconds: number;
   readonly connections: number;
+  /** Rate of the paced (evenly spaced, below capacity) hit-latency run; 0 = off. */
+  readonly pacedRate: number;
   readonly settleMaxMs: number;
   readonly logLevel: string;
   readonly adminUrl: string;
@@ -36,6 +38,7 @@ export function parseV2ReadArgs(args: readonly string[]): V2ReadSettings {
       seconds: { type: 'string', default: '10' },
       'warmup-seconds': { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
+      'paced-rate': { type: 'string', default: '100' },
       'settle-max-seconds': { type: 'string', default: '30' },
       'log-level': { type: 'string', default: 'info' },
       out: { type: 'string' },
@@ -60,6 +63,7 @@ export function parseV2ReadArgs(args: readonly string[]): V2ReadSettings {
     seconds: num('seconds', 1),
     warmupSeconds: num('warmup-seconds', 0),
     connections: Math.round(num('connections', 1)),
+    pacedRate: num('paced-rate', 0),
     settleMaxMs: num('settle-max-seconds', 0) * 1000,
     logLevel: argv['log-level'] as string,
     adminUrl: argv['admin-url'] as string,
@@ -89,6 +93,10 @@ export function methodText(s: V2ReadSettings): string {
     `**Throughput**: autocannon in this process, ${s.connections} connections, pipelining 1, ${s.warmupSeconds} s ` +
     `warm-up then ${s.seconds} s per configuration; the bare server replays the cache hit's bytes with ` +
     'Content-Length; CPU µs/req = user+system CPU of the server process tree (/proc, 10 ms ticks) / answers. ' +
+    (s.pacedRate > 0
+      ? `Then each at ${s.pacedRate} req/s with evenly spaced arrivals over ${s.connections} keep-alive connections ` +
+        '(open loop, loadtest/lib/paced-load.ts): the latency of a hit that does not queue behind others. '
+      : '') +
     `Before each case and run the harness waits (≤ ${s.settleMaxMs / 1000} s) until the processes under test are ` +
     'idle and no statement runs on the benchmark databases.'
   );
