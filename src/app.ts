@@ -16,6 +16,7 @@ import type { ShadowRunner } from './shadow/shadow-runner.js';
 import { createAdminServer } from './adapters/http/admin-server.js';
 import { createContextFactory } from './adapters/http/context-from-request.js';
 import { createEdgeServer } from './adapters/http/edge-server.js';
+import { createBodyBufferPool } from './adapters/http/body-buffer-pool.js';
 import { createResponseWriter } from './adapters/http/response-writer.js';
 import { createLegacyForwarder } from './adapters/upstream/legacy-forwarder.js';
 import { createLegacyProbe } from './adapters/upstream/legacy-probe.js';
@@ -135,7 +136,9 @@ export function createApp(config: ProxyConfig, deps: AppDeps = {}): EdgeApp {
     stages,
     toContext: createContextFactory(logger, now),
     forwarder,
-    writer: createResponseWriter(),
+    writer: createResponseWriter(
+      createBodyBufferPool({ maxRetainedBytes: config.cache.bodyBufferPoolBytes }),
+    ),
     observer: createRequestObserver(metrics, logger),
     now,
   });

@@ -15,6 +15,7 @@
 // | EDGE_CACHE_TTL_MS               | 300000     | freshness of a cache entry (safety net behind invalidation)      |
 // | EDGE_CACHE_MAX_BYTES            | 268435456  | L1 (in-process) budget                                           |
 // | EDGE_CACHE_MAX_ENTRY_BYTES      | 16777216   | larger bodies are not cached; they stream from SQL               |
+// | EDGE_BODY_BUFFER_POOL_BYTES     | 268435456  | most bytes kept for reuse by buffers cache hits are written from |
 // | EDGE_COUNT_MEMO_MAX_AGE_MS      | 300000     | longest use of a remembered V2 list count (safety net behind     |
 // |                                 |            | invalidation); 0 turns the count memo off                        |
 // | EDGE_AUTH_CACHE_TTL_MS          | 60000      | a successful login is remembered this long                       |
@@ -65,6 +66,8 @@ export interface CacheSettings {
   readonly maxBytes: number;
   /** Bodies above this are neither stored in L1 nor in L2. */
   readonly maxEntryBytes: number;
+  /** Most bytes the response writer keeps for reuse (buffers cache hits are rendered into). */
+  readonly bodyBufferPoolBytes: number;
 }
 
 /** Authentication of sql/cache-mode requests against the management DB (adapters/auth). */
@@ -146,6 +149,7 @@ export const CONFIG_VARIABLES = {
   EDGE_CACHE_TTL_MS: '300000',
   EDGE_CACHE_MAX_BYTES: '268435456',
   EDGE_CACHE_MAX_ENTRY_BYTES: '16777216',
+  EDGE_BODY_BUFFER_POOL_BYTES: '268435456',
   EDGE_COUNT_MEMO_MAX_AGE_MS: '300000',
   EDGE_AUTH_CACHE_TTL_MS: '60000',
   EDGE_AUTH_FAILURE_TTL_MS: '5000',
@@ -348,6 +352,7 @@ export function loadConfig(env: Env): EdgeConfig {
       ttlMs: integer(env, 'EDGE_CACHE_TTL_MS', 300_000, 1000, 86_400_000, problems),
       maxBytes: integer(env, 'EDGE_CACHE_MAX_BYTES', 268_435_456, 1_048_576, 68_719_476_736, problems),
       maxEntryBytes: integer(env, 'EDGE_CACHE_MAX_ENTRY_BYTES', 16_777_216, 1024, 536_870_912, problems),
+      bodyBufferPoolBytes: integer(env, 'EDGE_BODY_BUFFER_POOL_BYTES', 268_435_456, 0, 2 ** 36, problems),
     }),
     auth: Object.freeze({
       successTtlMs: integer(env, 'EDGE_AUTH_CACHE_TTL_MS', 60_000, 0, 3_600_000, problems),

@@ -10,6 +10,14 @@ describe('body buffer pool', () => {
     expect(pool.acquire(5000).length).toBe(8192);
   });
 
+  it('above 1 MiB rounds up to whole MiB instead of the next power of two', () => {
+    const pool = createBodyBufferPool();
+    const mib = 1024 * 1024;
+    expect(pool.acquire(mib).length).toBe(mib);
+    expect(pool.acquire(mib + 1).length).toBe(2 * mib);
+    expect(pool.acquire(11 * mib + 5).length).toBe(12 * mib);
+  });
+
   it('reuses a released buffer of the same class and never one still lent out', () => {
     const pool = createBodyBufferPool({ minClassBytes: 1024 });
     const a = pool.acquire(1000);

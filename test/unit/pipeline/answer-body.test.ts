@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCachedEntry, spliceTimestamps } from '../../../src/core/cache-port.js';
 import { entryRenderer, MAX_TIMESTAMP_BYTES } from '../../../src/pipeline/executors/answer-body.js';
-import { utcTimestamps } from '../../../src/prescriptions/spliced-body.js';
 
 const entry = buildCachedEntry(
   {
@@ -24,18 +23,24 @@ function steppingClock(): () => bigint {
 }
 
 describe('entryRenderer (a cache hit rendered into the writer buffer)', () => {
-  it('writes the same bytes as the splice rule with the clock’s timestamps, response timestamp last', () => {
+  it('writes the same bytes as the splice rule, response timestamp last and read from the clock', () => {
     const target = Buffer.alloc(4096, 0x7e);
     const length = entryRenderer(entry, steppingClock()).renderInto(target);
-    const next = utcTimestamps(steppingClock());
-    const expected = Buffer.concat(spliceTimestamps(entry, [next(), next(), next()]));
+    // Slot 0 reads the clock, slot 1 continues one tick later, the last slot (response) reads it again.
+    const expected = Buffer.concat(
+      spliceTimestamps(entry, [
+        '2025-11-04T09:41:12.3456781Z',
+        '2025-11-04T09:41:12.3456782Z',
+        '2025-11-04T09:41:12.3458015Z',
+      ]),
+    );
     expect(target.subarray(0, length).toString()).toBe(expected.toString());
     const body = JSON.parse(target.subarray(0, length).toString()) as {
       prescriptions: { deliveryTimestamp: string }[];
       responseTimestamp: string;
     };
     expect(body.prescriptions[0]?.deliveryTimestamp).toBe('2025-11-04T09:41:12.3456781Z');
-    expect(body.responseTimestamp).toBe('2025-11-04T09:41:12.3459249Z');
+    expect(body.responseTimestamp).toBe('2025-11-04T09:41:12.3458015Z');
     expect(target[length]).toBe(0x7e); // nothing written past the returned length
   });
 
@@ -59,6 +64,31 @@ describe('entryRenderer (a cache hit rendered into the writer buffer)', () => {
     });
     expect(reads).toBe(0);
     renderer.renderInto(Buffer.alloc(renderer.maxBytes));
-    expect(reads).toBe(3);
+    expect(reads).toBe(2); // the first slot and the response timestamp
+  });
+
+  it('reads the clock every 64 slots and for the last; timestamps strictly increase', () => {
+    const slots = 200;
+    const many = buildCachedEntry(
+      {
+        status: 200,
+        contentType: 'application/json; charset=utf-8',
+        segments: Array.from({ length: slots + 1 }, (_, i) =>
+          Buffer.from(i === 0 ? '["' : i === slots ? '"]' : '","'),
+        ),
+      },
+      { epoch: 1, storedAtMs: 0, ttlMs: 1000, staleKeepMs: 0 },
+    );
+    let reads = 0;
+    // A clock that barely moves (1 tick per read): the writer must still never repeat or go back.
+    const renderer = entryRenderer(many, () => 17622492723456781n + BigInt(reads++));
+    const target = Buffer.alloc(renderer.maxBytes);
+    const stamps = JSON.parse(target.subarray(0, renderer.renderInto(target)).toString()) as string[];
+    expect(reads).toBe(Math.ceil(slots / 64) + 1);
+    expect(stamps).toHaveLength(slots);
+    const ticks = stamps.map(
+      (t) => BigInt(Date.parse(t.slice(0, 19) + 'Z')) * 10_000n + BigInt(t.slice(20, -1).padEnd(7, '0')),
+    );
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThan(ticks[i - 1]!);
   });
 });

@@ -81,6 +81,25 @@ describe('SplicedChunkBuilder.writeJsonString', () => {
 });
 
 describe('utcTimestampWriter', () => {
+  it('continues one tick after its previous value when not asked for a fresh read, and never goes back', () => {
+    let reads = 0;
+    const write = utcTimestampWriter(() => {
+      reads += 1;
+      return 17622492720000000n; // a clock stuck at one value
+    });
+    const target = Buffer.alloc(64);
+    const texts = [true, false, false, true].map((fresh) =>
+      target.toString('latin1', 0, write(target, 0, fresh)),
+    );
+    expect(texts).toEqual([
+      '2025-11-04T09:41:12Z',
+      '2025-11-04T09:41:12.0000001Z',
+      '2025-11-04T09:41:12.0000002Z',
+      '2025-11-04T09:41:12.0000003Z',
+    ]);
+    expect(reads).toBe(2);
+  });
+
   it('writes byte for byte what utcTimestamps returns, for every fraction shape and across seconds', () => {
     const base = 17622492720000000n; // a whole second
     const fractions = [
@@ -101,6 +120,7 @@ describe('utcTimestampWriter', () => {
     const ticks: bigint[] = [];
     for (let second = 0n; second < 3n; second++)
       for (const f of fractions) ticks.push(base + second * 10_000_000n + f);
+    ticks.sort((a, b) => (a < b ? -1 : 1)); // a clock only ever moves forward
     let i = 0;
     let j = 0;
     const expected = utcTimestamps(() => ticks[i++]!);
