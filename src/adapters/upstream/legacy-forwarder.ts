@@ -181,7 +181,8 @@ export function createLegacyForwarder(
         preserveHost: settings.preserveHost,
         proto: 'http',
       });
-      const url = target.basePath + ctx.target;
+      // The asterisk form (`OPTIONS *`) addresses the server, not a resource: no base path in front.
+      const url = ctx.target === '*' ? '*' : target.basePath + ctx.target;
       const taken = ctx.body?.takeForForward();
       const source = taken === undefined ? req : replayBody(taken, req);
       const options: ServerOptions = { ...baseOptions, buffer: source, method: ctx.method };
