@@ -274,6 +274,14 @@ describe('path base /ArzTi3', () => {
     }
   });
 
+  it('forwards the asterisk form (OPTIONS *) as it is, without the base path', async () => {
+    const before = upstream.requests.length;
+    const reply = await send(edge.port, { method: 'OPTIONS', path: '*' });
+    expect(reply.status).toBe(200);
+    expect(upstream.requests[before]?.method).toBe('OPTIONS');
+    expect(upstream.requests[before]?.url).toBe('*');
+  });
+
   it('reuses upstream connections (keep-alive agent)', async () => {
     const before = upstream.connections;
     for (let i = 0; i < 10; i += 1) await send(edge.port, { path: '/v2/rezept' });
