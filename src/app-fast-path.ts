@@ -52,6 +52,9 @@ import { createSqlExecutor } from './pipeline/executors/sql-executor.js';
 import { createTenantReadiness } from './pipeline/executors/tenant-readiness.js';
 import { createWriteInvalidation } from './pipeline/executors/write-invalidation.js';
 import { CountMemo } from './prescriptions/count-memo.js';
+import { CountRefresher } from './prescriptions/count-refresher.js';
+import { countNewPrescriptions } from './prescriptions/fast-queries.js';
+import { FAST_PATH_SETTINGS_SQL } from './prescriptions/snapshot-stream.js';
 import { missingFastPathIndexes } from './prescriptions/fast-path-readiness.js';
 
 /** Tenant pools (issue #5): per tenant, in total, and idle close. */
@@ -285,13 +288,31 @@ export function createFastPath(options: FastPathOptions): FastPath {
           onLookup: (route, outcome) => observer.countMemoLookup(route, outcome),
         })
       : undefined;
+  // After every epoch change of a recently read tenant its counts are recounted in the background, so the
+  // read that follows a write usually finds them (see count-refresher).
+  const countRefresher =
+    countMemo === undefined
+      ? undefined
+      : new CountRefresher({
+          memo: countMemo,
+          activeForMs: config.countMemoMaxAgeMs,
+          count: (tenant, types) =>
+            database(tenant).transaction(async (tx) => {
+              await tx.query(FAST_PATH_SETTINGS_SQL);
+              return countNewPrescriptions(tx, types);
+            }),
+          onRecount: (outcome) => observer.countRefreshed(outcome),
+          onError: (err, datenbankId) =>
+            log.warn({ err, datenbankId }, 'background recount of list counts failed; the next read counts'),
+        });
+  if (countRefresher !== undefined) epochs.onChange((tenantId) => countRefresher.epochChanged(tenantId));
   const shared = {
     database,
     readiness,
     legacy: options.legacy,
     clock,
     observer,
-    ...(countMemo === undefined ? {} : { countMemo }),
+    ...(countRefresher === undefined ? {} : { countMemo: countRefresher }),
   };
   const executors = {
     sql: createSqlExecutor({ ...shared, ...(countMemo === undefined ? {} : { invalidation: listener }) }),
@@ -412,6 +433,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       );
     },
     async stop() {
+      countRefresher?.close();
       await listener.close();
       await managementFeed?.stop();
       await sourceToClose?.close();

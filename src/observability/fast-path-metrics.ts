@@ -11,6 +11,7 @@ export interface FastPathMetrics {
   answered(routeId: string, edge: string): void;
   forwarded(routeId: string, reason: string): void;
   countMemoLookup(routeId: string, outcome: string): void;
+  countRefreshed(outcome: string): void;
   writeInvalidated(scope: 'tenant' | 'all-tenants', reason: string): void;
 }
 
@@ -34,6 +35,12 @@ export function createFastPathMetrics(registry: Registry): FastPathMetrics {
     labelNames: ['route', 'outcome'] as const,
     registers,
   });
+  const refreshes = new Counter({
+    name: 'edge_count_memo_refreshes_total',
+    help: 'Background recounts after an epoch change: counted (handed to the memo), skipped (nothing to store: feed down or counts current), failed',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const writes = new Counter({
     name: 'edge_write_invalidations_total',
     help: 'Cache invalidations after a forwarded write succeeded: scope tenant (resolved) or all-tenants (with why)',
@@ -44,6 +51,7 @@ export function createFastPathMetrics(registry: Registry): FastPathMetrics {
     answered: (route, edge) => answers.inc({ route, edge }),
     forwarded: (route, reason) => forwards.inc({ route, reason }),
     countMemoLookup: (route, outcome) => memo.inc({ route, outcome }),
+    countRefreshed: (outcome) => refreshes.inc({ outcome }),
     writeInvalidated: (scope, reason) => writes.inc({ scope, reason }),
   };
 }

@@ -12,6 +12,7 @@
 //   a feed that comes back bumps the epoch before it reports up, so nothing from before an outage survives.
 // - maxAgeMs bounds every value's age (measured from the lookup) as a safety net behind invalidation.
 import type { BypassOracle, EpochReader } from '../core/cache-port.js';
+import type { Tenant } from '../core/principal.js';
 import type { TypeCounts } from './fast-queries.js';
 import type { PrescriptionType } from './prescription-types.js';
 
@@ -20,6 +21,8 @@ export type CountMemoOutcome = 'hit' | 'miss' | 'bypass';
 
 export interface CountMemoRequest {
   readonly tenantId: number;
+  /** The tenant itself, for a memo front that recounts in the background (count-refresher). */
+  readonly tenant?: Tenant;
   /** Only the metric label (counts are shared by every route of the tenant). */
   readonly routeId: string;
   /** The selected types (never empty: no SQL runs then). */

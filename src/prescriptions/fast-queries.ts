@@ -155,6 +155,24 @@ export async function openListSource(
   return { totalCount, counts, batches };
 }
 
+/**
+ * The count of new prescriptions of each given type, one statement per type (each an O(new daten rows)
+ * enumeration, as in the list statement). For the count memo's refresh after an invalidation.
+ */
+export async function countNewPrescriptions(
+  db: SqlExecutor,
+  types: readonly PrescriptionType[],
+): Promise<TypeCounts> {
+  const counts: Partial<Record<PrescriptionType, number>> = {};
+  for (const type of types) {
+    const { rows } = await db.query<{ did: number }>(FAST_SQL.count(type));
+    const n = rows[0]?.did;
+    if (n === undefined) throw new Error(`fast count: no count row for ${type}`);
+    counts[type] = n;
+  }
+  return counts;
+}
+
 /** Reads a whole (small) page: total count and all rows in block order. */
 export async function fetchListPage(
   db: SqlExecutor,

@@ -239,6 +239,7 @@ export async function answerFromTenant(
       hints.countMemo !== undefined && query.op === 'list' && query.types.length > 0
         ? hints.countMemo.memo.lookup({
             tenantId: tenant.datenbankId,
+            tenant,
             routeId: hints.countMemo.routeId,
             types: query.types,
           })
