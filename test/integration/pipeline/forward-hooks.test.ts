@@ -7,19 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type EdgeApp } from '../../../src/app.js';
 import { hasLegacy, loadConfig } from '../../../src/config/env-config.js';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
-import type { Principal } from '../../../src/core/principal.js';
 import { createModeState } from '../../../src/core/route-mode.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { send } from '../../e2e/fast-path-support.js';
 import { startUpstreamServer, type UpstreamServer } from '../../support/upstream-server.js';
+import { testPrincipal } from '../../fakes/request-fixtures.js';
 
-const principal: Principal = {
-  userId: 1,
-  loginName: 'u',
-  mandantId: 1,
-  clientCode: 'C',
-  tenant: { datenbankId: 1, connectionString: 'Host=db' },
-};
+const principal = testPrincipal(1);
 
 let upstream: UpstreamServer;
 let app: EdgeApp;

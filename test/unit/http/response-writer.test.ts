@@ -7,15 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBodyBufferPool, type BodyBufferPool } from '../../../src/adapters/http/body-buffer-pool.js';
 import { createResponseWriter } from '../../../src/adapters/http/response-writer.js';
 import type { RenderedBody, RespondOutcome, WriteResult } from '../../../src/core/outcome.js';
-import { createRequestContext, type EdgeLogger } from '../../../src/core/request-context.js';
+import { createRequestContext } from '../../../src/core/request-context.js';
+import { silentLog as log } from '../../fakes/request-fixtures.js';
 
-const log = {
-  child: () => log,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  debug: () => undefined,
-} as unknown as EdgeLogger;
 const ctx = createRequestContext({
   requestId: 'rq-1',
   startedAtMs: 0,
@@ -35,20 +29,21 @@ function rendered(text: string, slack = 16): RenderedBody {
   };
 }
 
+/** A cache hit's outcome with the given body. */
+function hitOutcome(
+  body: RenderedBody,
+  headers: RespondOutcome['headers'] = { 'Content-Type': 'application/json; charset=utf-8' },
+): RespondOutcome {
+  return { kind: 'respond', status: 200, headers, body, edge: 'cache-hit' };
+}
+
 let server: http.Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
 async function serve(pool: BodyBufferPool, body: RenderedBody, results: WriteResult[]): Promise<string> {
   const writer = createResponseWriter(pool);
   server = http.createServer((_req, res) => {
-    const outcome: RespondOutcome = {
-      kind: 'respond',
-      status: 200,
-      headers: { 'Content-Type': 'application/json; charset=utf-8' },
-      body,
-      edge: 'cache-hit',
-    };
-    void writer.write(ctx, res, outcome).then((r) => results.push(r));
+    void writer.write(ctx, res, hitOutcome(body)).then((r) => results.push(r));
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -108,14 +103,7 @@ describe('response writer: rendered bodies', () => {
   it('returns the buffer only once the write completed, never while it may still be referenced', async () => {
     const pool = createBodyBufferPool({ minClassBytes: 1024 });
     const held = heldResponse();
-    const outcome: RespondOutcome = {
-      kind: 'respond',
-      status: 200,
-      headers: {},
-      body: rendered('{}'),
-      edge: 'cache-hit',
-    };
-    const result = createResponseWriter(pool).write(ctx, held.res, outcome);
+    const result = createResponseWriter(pool).write(ctx, held.res, hitOutcome(rendered('{}'), {}));
     expect(pool.retainedBytes()).toBe(0);
     held.complete();
     await expect(result).resolves.toEqual({ status: 200, complete: true });
@@ -125,14 +113,7 @@ describe('response writer: rendered bodies', () => {
   it('a response torn down before its write completed is incomplete and its buffer is dropped', async () => {
     const pool = createBodyBufferPool({ minClassBytes: 1024 });
     const held = heldResponse();
-    const outcome: RespondOutcome = {
-      kind: 'respond',
-      status: 200,
-      headers: {},
-      body: rendered('{}'),
-      edge: 'cache-hit',
-    };
-    const result = createResponseWriter(pool).write(ctx, held.res, outcome);
+    const result = createResponseWriter(pool).write(ctx, held.res, hitOutcome(rendered('{}'), {}));
     (held.res as unknown as EventEmitter).emit('close');
     await expect(result).resolves.toEqual({ status: 200, complete: false });
     held.complete(); // a late callback changes nothing

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
 import type { CacheableResponse } from '../../../src/core/cache-port.js';
 import { isRenderedBody, type Outcome } from '../../../src/core/outcome.js';
-import type { Principal } from '../../../src/core/principal.js';
-import { createRequestContext, extendContext, type EdgeLogger } from '../../../src/core/request-context.js';
+import { createRequestContext, extendContext } from '../../../src/core/request-context.js';
 import { DEFAULT_LEGACY_SETTINGS } from '../../../src/core/route-table.js';
 import type { SqlDatabase } from '../../../src/core/sql-port.js';
 import { createUtcClock } from '../../../src/core/stj-datetime.js';
@@ -17,19 +16,13 @@ import {
   type ResponseCachePort,
 } from '../../../src/pipeline/executors/cache-executor.js';
 import { planV2Read, type V2Query } from '../../../src/pipeline/executors/v2-read.js';
+import { silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
 
-const log: EdgeLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
 const routes = parseRouteTable(
   'routes:\n  - { id: v2-rezept-list, method: GET, path: /v2/rezept, mode: cache }\n',
   'unit.yaml',
 );
-const principal: Principal = {
-  userId: 1,
-  loginName: 'u',
-  mandantId: 1,
-  clientCode: 'C',
-  tenant: { datenbankId: 9, connectionString: 'Host=db;Database=t' },
-};
+const principal = testPrincipal(9, 'Host=db;Database=t');
 
 const ctx = (rawUrl: string) =>
   extendContext(

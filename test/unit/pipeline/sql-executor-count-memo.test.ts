@@ -7,8 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
 import type { BypassReason } from '../../../src/core/cache-port.js';
 import type { Outcome } from '../../../src/core/outcome.js';
-import type { Principal } from '../../../src/core/principal.js';
-import { createRequestContext, extendContext, type EdgeLogger } from '../../../src/core/request-context.js';
+import { createRequestContext, extendContext } from '../../../src/core/request-context.js';
 import { DEFAULT_LEGACY_SETTINGS } from '../../../src/core/route-table.js';
 import type { SqlDatabase, SqlExecutor } from '../../../src/core/sql-port.js';
 import { createUtcClock } from '../../../src/core/stj-datetime.js';
@@ -16,19 +15,13 @@ import { createSqlExecutor } from '../../../src/pipeline/executors/sql-executor.
 import { CountMemo } from '../../../src/prescriptions/count-memo.js';
 import { FAST_SQL } from '../../../src/prescriptions/fast-sql.js';
 import type { PrescriptionType } from '../../../src/prescriptions/prescription-types.js';
+import { silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
 
-const log: EdgeLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
 const routes = parseRouteTable(
   'routes:\n  - { id: v2-rezept-list, method: GET, path: /v2/rezept, mode: sql }\n',
   'unit.yaml',
 );
-const principal: Principal = {
-  userId: 1,
-  loginName: 'u',
-  mandantId: 1,
-  clientCode: 'C',
-  tenant: { datenbankId: 4, connectionString: 'Host=db;Database=t' },
-};
+const principal = testPrincipal(4, 'Host=db;Database=t');
 const ALL: PrescriptionType[] = ['eMuster16', 'P-Rezept', 'E-Rezept'];
 const COUNT_STATEMENTS = new Set([ALL, ...ALL.map((t) => [t])].map((types) => FAST_SQL.listFirst(types)));
 const PAGE_STATEMENTS = new Set([ALL, ...ALL.map((t) => [t])].map((types) => FAST_SQL.listPageOnly(types)));

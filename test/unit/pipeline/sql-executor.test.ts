@@ -7,7 +7,7 @@ import { parseRouteTable } from '../../../src/config/routes-file.js';
 import { bufferedRequestBody } from '../../../src/core/request-body.js';
 import type { Outcome } from '../../../src/core/outcome.js';
 import type { Principal } from '../../../src/core/principal.js';
-import { createRequestContext, extendContext, type EdgeLogger } from '../../../src/core/request-context.js';
+import { createRequestContext, extendContext } from '../../../src/core/request-context.js';
 import { DEFAULT_LEGACY_SETTINGS } from '../../../src/core/route-table.js';
 import type { SqlDatabase } from '../../../src/core/sql-port.js';
 import { createUtcClock } from '../../../src/core/stj-datetime.js';
@@ -19,8 +19,8 @@ import {
   v2Endpoint,
   type FastPathObserver,
 } from '../../../src/pipeline/executors/v2-read.js';
+import { silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
 
-const log: EdgeLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
 const routes = parseRouteTable(
   [
     'routes:',
@@ -30,13 +30,7 @@ const routes = parseRouteTable(
   ].join('\n'),
   'unit.yaml',
 );
-const principal: Principal = {
-  userId: 1,
-  loginName: 'u',
-  mandantId: 1,
-  clientCode: 'C',
-  tenant: { datenbankId: 3, connectionString: 'Host=db;Database=t' },
-};
+const principal = testPrincipal(3, 'Host=db;Database=t');
 
 function ctx(
   method: string,

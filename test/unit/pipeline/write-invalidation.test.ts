@@ -2,23 +2,16 @@
 // tenant when it can be resolved in time, every tenant this instance caches otherwise. The hook never
 // rejects and never delays a non-2xx answer.
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../../src/core/principal.js';
-import { createRequestContext, extendContext, type EdgeLogger } from '../../../src/core/request-context.js';
+import { createRequestContext, extendContext } from '../../../src/core/request-context.js';
 import type { RequestAuthenticator } from '../../../src/pipeline/authenticate.js';
 import {
   createWriteInvalidation,
   isWriteRequest,
   type WriteInvalidationDeps,
 } from '../../../src/pipeline/executors/write-invalidation.js';
+import { silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
 
-const log: EdgeLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
-const principal = (datenbankId: number): Principal => ({
-  userId: 1,
-  loginName: 'u',
-  mandantId: 1,
-  clientCode: 'C',
-  tenant: { datenbankId, connectionString: 'Host=db' },
-});
+const principal = testPrincipal;
 
 const request = (method: string, rawUrl: string) =>
   createRequestContext({

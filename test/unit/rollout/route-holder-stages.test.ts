@@ -3,19 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
 import { formatEdgeHeader } from '../../../src/core/edge-header.js';
-import type { Principal } from '../../../src/core/principal.js';
-import {
-  createRequestContext,
-  type EdgeLogger,
-  type RequestContext,
-} from '../../../src/core/request-context.js';
+import { createRequestContext, type RequestContext } from '../../../src/core/request-context.js';
 import { createModeState } from '../../../src/core/route-mode.js';
 import { createRouteTableHolder } from '../../../src/core/route-table-holder.js';
 import { createDecideStage } from '../../../src/pipeline/decide.js';
 import { createMatchRouteStage } from '../../../src/pipeline/match-route.js';
 import type { StageResult } from '../../../src/pipeline/stage.js';
+import { silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
 
-const log: EdgeLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
 const ctxFor = (rawUrl: string): RequestContext =>
   createRequestContext({
     requestId: 'r',
@@ -31,13 +26,7 @@ const nextCtx = (result: StageResult) => {
   if (result.type !== 'next') throw new Error('expected next');
   return result.ctx;
 };
-const tenant = (datenbankId: number): Principal => ({
-  userId: 1,
-  loginName: 'u',
-  mandantId: 1,
-  clientCode: 'C',
-  tenant: { datenbankId, connectionString: 'Host=db' },
-});
+const tenant = testPrincipal;
 
 const table = (mode: string, extra = '') =>
   parseRouteTable(

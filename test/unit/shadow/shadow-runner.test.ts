@@ -2,7 +2,6 @@
 // calibration against a second legacy answer, and the mismatch sample/log it leaves behind.
 import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
-import type { Principal } from '../../../src/core/principal.js';
 import {
   createRequestContext,
   extendContext,
@@ -20,6 +19,7 @@ import { createShadowRunner, type ComputeFastAnswer } from '../../../src/shadow/
 import { createShadowStats } from '../../../src/shadow/shadow-stats.js';
 import { createShadowExecutor } from '../../../src/pipeline/shadow-execute.js';
 import { Readable } from 'node:stream';
+import { testPrincipal } from '../../fakes/request-fixtures.js';
 
 const warnings: Array<Record<string, unknown>> = [];
 const log: EdgeLogger = {
@@ -46,13 +46,7 @@ const table = parseRouteTable(
   ].join('\n'),
   't.yaml',
 );
-const principal: Principal = {
-  userId: 1,
-  loginName: 'u',
-  mandantId: 1,
-  clientCode: 'C',
-  tenant: { datenbankId: 42, connectionString: 'Host=db' },
-};
+const principal = testPrincipal(42);
 
 function ctx(method: string, rawUrl: string): RequestContext {
   const base = createRequestContext({
