@@ -5,10 +5,8 @@
 // writes through the proxy are visible at once. Then the tenant's LISTEN connection is killed
 // (pg_terminate_backend, repeatedly, so the outage lasts): no stale answer during the outage (the tenant
 // bypasses the cache) or after the reconnect (the epoch is bumped before the cache is used again).
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWith } from '../support/needs.js';
-import { PG_ADMIN_URL } from '../support/services.js';
 import {
   eventually,
   fastRoutes,
@@ -19,6 +17,7 @@ import {
   uuidsIn,
   type Proxy,
   type TwoTenants,
+  listenerKiller,
 } from './fast-path-support.js';
 
 let tenants: TwoTenants;
@@ -209,17 +208,8 @@ describeWith(['postgres'], 'cache mode: concurrency, tenant isolation, feed outa
     const headers = { authorization: tenants.authA };
     const read = () => send(proxy.port, { path, headers });
     const shows = (text: string) => uuidsIn(text).includes('A-E-20');
-    // One admin connection for all kills: opening one per kill takes longer than the listener's reconnect.
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    const kill = async () => {
-      const { rows } = await admin.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = $1 AND application_name = 'arzti-edge-listen'`,
-        [tenants.legacy.tenant.name],
-      );
-      return rows.length;
-    };
+    const listener = await listenerKiller(tenants.legacy.tenant.name);
+    const kill = listener.kill;
     try {
       // 1. A known state in the cache; the feed is killed; the proxy notices (bypass: X-Edge sql).
       await setTransferred(false);
@@ -273,7 +263,7 @@ describeWith(['postgres'], 'cache mode: concurrency, tenant isolation, feed outa
       await setTransferred(false);
       await eventually(BOUND_MS, async () => shows((await read()).text), 2);
     } finally {
-      await admin.end();
+      await listener.close();
     }
   }, 60_000);
 });

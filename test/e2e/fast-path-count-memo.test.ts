@@ -4,7 +4,6 @@
 // tenant DB with plain SQL shows in totalCount within 100 ms (p99, polled); every body equals the emulator's
 // byte for byte after masking the timestamps; and with the tenant's LISTEN connection killed the memo is
 // bypassed, so totalCount is exact during the outage and after the reconnect (which bumps the epoch).
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPgDatabase } from '../../src/adapters/postgres/pg-database.js';
 import type { Tenant } from '../../src/core/principal.js';
@@ -13,7 +12,6 @@ import { FAST_SQL } from '../../src/prescriptions/fast-sql.js';
 import type { PrescriptionType } from '../../src/prescriptions/prescription-types.js';
 import { insertPrescriptions } from '../support/emulator-fixtures.js';
 import { describeWith } from '../support/needs.js';
-import { PG_ADMIN_URL } from '../support/services.js';
 import {
   eventually,
   fastRoutes,
@@ -25,6 +23,7 @@ import {
   type Proxy,
   type Reply,
   type TwoTenants,
+  listenerKiller,
 } from './fast-path-support.js';
 
 let tenants: TwoTenants;
@@ -286,16 +285,8 @@ describeWith(['postgres'], 'sql mode: the per-tenant count memo', () => {
 
   it('the LISTEN connection killed (pg_terminate_backend): totalCount exact during the outage and after it', async () => {
     const auth = tenants.authA;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    const kill = async () => {
-      const { rows } = await admin.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = $1 AND application_name = 'arzti-edge-listen'`,
-        [tenants.legacy.tenant.name],
-      );
-      return rows.length;
-    };
+    const listener = await listenerKiller(tenants.legacy.tenant.name);
+    const kill = listener.kill;
     try {
       // 1. A known count in the memo; the feed is killed; the proxy notices (the memo is bypassed).
       await setTransferred('A-E-20', false);
@@ -359,7 +350,7 @@ describeWith(['postgres'], 'sql mode: the per-tenant count memo', () => {
       await setTransferred('A-E-20', false);
       await eventually(BOUND_MS, async () => totalCount((await read(PAGE, auth)).reply) === known, 2);
     } finally {
-      await admin.end();
+      await listener.close();
     }
   }, 60_000);
 });

@@ -4,6 +4,7 @@
 // between files; every suite builds its own stack.
 import http from 'node:http';
 import net from 'node:net';
+import pg from 'pg';
 import { createPgDatabase } from '../../src/adapters/postgres/pg-database.js';
 import { createApp, type AppDeps, type EdgeApp } from '../../src/app.js';
 import { hasLegacy, loadConfig } from '../../src/config/env-config.js';
@@ -21,6 +22,7 @@ import {
   type PrescriptionFixture,
 } from '../support/emulator-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/pg-databases.js';
+import { PG_ADMIN_URL } from '../support/services.js';
 
 export type FastMode = 'legacy' | 'sql' | 'cache';
 
@@ -286,4 +288,27 @@ export async function untilCached(port: number, path: string, authorization: str
 /** Every rezeptUuid in a V2 body. */
 export function uuidsIn(text: string): string[] {
   return [...text.matchAll(/"rezeptUuid":"([^"]*)"/g)].map((m) => m[1] as string);
+}
+
+/**
+ * Terminates the proxy's LISTEN backend(s) on `database` (pg_terminate_backend), through one admin
+ * connection for all kills: opening one per kill takes longer than the listener's reconnect.
+ * `kill` resolves with the number of backends terminated.
+ */
+export async function listenerKiller(
+  database: string,
+): Promise<{ kill(): Promise<number>; close(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  return {
+    async kill() {
+      const { rows } = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = $1 AND application_name = 'arzti-edge-listen'`,
+        [database],
+      );
+      return rows.length;
+    },
+    close: () => admin.end(),
+  };
 }
