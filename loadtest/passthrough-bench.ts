@@ -76,7 +76,8 @@ async function paced(
   const edgeCpu0 = cpuMs(pids.edge);
   const upstreamCpu0 = cpuMs(pids.upstream);
   const result = await pacedLoad({
-    url: `http://127.0.0.1:${port}/v2/rezept?page=1&pageSize=100`,
+    port,
+    request: { method: 'GET', path: '/v2/rezept?page=1&pageSize=100' },
     connections: 50,
     rate,
     seconds,

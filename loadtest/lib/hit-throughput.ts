@@ -82,21 +82,16 @@ export async function measureHitThroughput(
 async function pacedRun(options: HitThroughputOptions, service: Service) {
   await options.idle(`paced ${service.name}`);
   options.log(`paced ${service.name}: ${options.pacedRate} req/s over ${options.connections} connections …`);
-  const observed: Record<string, number> = {};
   const r = await pacedLoad({
-    url: `http://127.0.0.1:${service.port}${options.request.path}`,
-    ...(options.request.headers ? { headers: options.request.headers } : {}),
+    port: service.port,
+    request: options.request,
     connections: options.connections,
     rate: options.pacedRate,
     seconds: options.seconds,
-    onResponse: (res) => {
-      const edge = String(res.headers['x-edge'] ?? '(none)');
-      observed[edge] = (observed[edge] ?? 0) + 1;
-    },
   });
   const latency = summarizeSorted(r.durations);
   options.log(
-    `  paced p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, ${JSON.stringify(observed)}`,
+    `  paced p50 ${latency.p50.toFixed(2)} ms, p95 ${latency.p95.toFixed(2)} ms, ${JSON.stringify(r.observed)}`,
   );
-  return { rate: options.pacedRate, latency, errors: r.errors, observed };
+  return { rate: options.pacedRate, latency, errors: r.errors, observed: r.observed };
 }

@@ -4,48 +4,49 @@
 // per connection that then queues inside the server under test), this measures what one hop adds to a
 // request that arrives alone — the "added latency" of a proxy below capacity.
 import http from 'node:http';
+import type { LoadRequest } from './autocannon-load.js';
+import { timedRequest } from './timed-request.js';
 
 export interface PacedResult {
-  /** Per-response duration in ms (write to last byte), sorted ascending. */
+  /** Per-response duration in ms (write to last byte) of the 200 answers, sorted ascending. */
   readonly durations: Float64Array;
+  /** Non-200 answers and failed requests. */
   readonly errors: number;
+  /** First token of X-Edge → answers. */
+  readonly observed: Readonly<Record<string, number>>;
   readonly sent: number;
   readonly seconds: number;
 }
 
 export interface PacedOptions {
-  readonly url: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly port: number;
+  readonly request: LoadRequest;
   readonly connections: number;
   readonly rate: number;
   readonly seconds: number;
-  /** Called with every complete response (e.g. to count an X-Edge header). */
-  readonly onResponse?: (res: http.IncomingMessage) => void;
+  /** Per request (default 30 s). */
+  readonly timeoutMs?: number;
 }
 
 export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const durations: number[] = [];
+  const observed: Record<string, number> = {};
   let errors = 0;
   let sent = 0;
   const pending = new Set<Promise<void>>();
+  const timing = { keepBody: false, timeoutMs: options.timeoutMs ?? 30_000 };
   const one = () =>
-    new Promise<void>((resolve) => {
-      const started = process.hrtime.bigint();
-      const req = http.get(options.url, { agent, headers: { ...options.headers } }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => {
-          if (res.statusCode === 200) durations.push(Number(process.hrtime.bigint() - started) / 1e6);
-          else errors += 1;
-          options.onResponse?.(res);
-          resolve();
-        });
-      });
-      req.on('error', () => {
+    timedRequest(agent, options.port, options.request, timing).then(
+      (answer) => {
+        observed[answer.edge] = (observed[answer.edge] ?? 0) + 1;
+        if (answer.status === 200) durations.push(answer.ms);
+        else errors += 1;
+      },
+      () => {
         errors += 1;
-        resolve();
-      });
-    });
+      },
+    );
   const intervalMs = 1000 / options.rate;
   const total = Math.round(options.rate * options.seconds);
   const t0 = performance.now();
@@ -62,6 +63,7 @@ export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   return {
     durations: Float64Array.from(durations).sort(),
     errors,
+    observed,
     sent,
     seconds: (performance.now() - t0) / 1000,
   };

@@ -1,8 +1,8 @@
 // Before measuring: a few sequential requests per configuration and route, to see the status and the
 // path header each configuration really answers with, and to capture the bytes the bare ceiling server
 // will replay (the proxy's cache hit when the cache is active, otherwise the emulator's answer).
-import http from 'node:http';
 import type { LoadRequest } from './autocannon-load.js';
+import { timedRequest } from './timed-request.js';
 
 export interface ProbeAnswer {
   readonly status: number;
@@ -12,48 +12,20 @@ export interface ProbeAnswer {
   readonly ms: number;
 }
 
-export function probe(
+export async function probe(
   port: number,
   request: LoadRequest,
   header: string,
   timeoutMs = 120_000,
 ): Promise<ProbeAnswer> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const body = request.body;
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: request.method,
-        path: request.path,
-        headers: {
-          ...request.headers,
-          ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),
-        },
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const value = res.headers[header];
-          const text = Array.isArray(value) ? value[0] : value;
-          resolve({
-            status: res.statusCode ?? 0,
-            header: text === undefined ? '(none)' : (text.split(';')[0] as string).trim(),
-            contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
-            body: Buffer.concat(chunks),
-            ms: performance.now() - started,
-          });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.end(body);
-  });
+  const answer = await timedRequest(false, port, request, { keepBody: true, timeoutMs, header });
+  return {
+    status: answer.status,
+    header: answer.edge,
+    contentType: answer.contentType,
+    body: answer.body as Buffer,
+    ms: answer.ms,
+  };
 }
 
 /**

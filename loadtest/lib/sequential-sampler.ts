@@ -4,75 +4,8 @@
 // configurations get fewer samples and a time cap. Never runs two requests at once.
 import http from 'node:http';
 import type { LoadRequest } from './autocannon-load.js';
+import { timedRequest, type TimedAnswer } from './timed-request.js';
 import { summarizeSorted, type LatencySummary } from './percentile.js';
-
-export interface TimedAnswer {
-  readonly status: number;
-  /** First token of X-Edge, `(none)` when absent. */
-  readonly edge: string;
-  readonly contentType: string;
-  readonly bytes: number;
-  /** From writing the request to the last byte of the response. */
-  readonly ms: number;
-  readonly body?: Buffer;
-}
-
-export function timedRequest(
-  agent: http.Agent,
-  port: number,
-  request: LoadRequest,
-  options: { keepBody: boolean; timeoutMs: number },
-  retried = false,
-): Promise<TimedAnswer> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const body = request.body;
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: request.method,
-        path: request.path,
-        headers: {
-          ...request.headers,
-          ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),
-        },
-        agent,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          if (options.keepBody) chunks.push(chunk);
-        });
-        res.on('end', () => {
-          const ms = performance.now() - started;
-          const edge = res.headers['x-edge'];
-          resolve({
-            status: res.statusCode ?? 0,
-            edge: typeof edge === 'string' ? (edge.split(';')[0] as string).trim() : '(none)',
-            contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
-            bytes,
-            ms,
-            ...(options.keepBody ? { body: Buffer.concat(chunks) } : {}),
-          });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      // A kept-alive socket the server closed just now: the documented retry (Node's http docs).
-      if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) {
-        resolve(timedRequest(agent, port, request, options, true));
-      } else reject(err);
-    });
-    req.setTimeout(options.timeoutMs, () =>
-      req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)),
-    );
-    req.end(body);
-  });
-}
 
 export interface SampleTarget<C extends string> {
   readonly config: C;
