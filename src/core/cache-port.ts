@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
  * (CONTRACT §7 Q16: every V2 item has its own `deliveryTimestamp`, every response a
  * `responseTimestamp`). So `segments.length === slots + 1`; a body without volatile bytes is one
  * segment. Splice rule: the per-item timestamps come first, in increasing order, and the response
- * timestamp is the last slot; the splicer never re-serialises JSON.
+ * timestamp is the last slot; the splicer (pipeline/executors/answer-body entryRenderer) never
+ * re-serialises JSON.
  */
 export interface CacheableResponse {
   readonly status: 200;
@@ -72,36 +73,6 @@ export interface BypassOracle {
 
 export function slotCount(entry: CacheableResponse): number {
   return Math.max(0, entry.segments.length - 1);
-}
-
-/** Body length in bytes for a given set of timestamps (each timestamp as a byte length). */
-export function bodyByteLength(entry: CacheableResponse, timestampBytes: readonly number[]): number {
-  let total = 0;
-  for (const s of entry.segments) total += s.length;
-  for (const t of timestampBytes) total += t;
-  return total;
-}
-
-/**
- * The body chunks to write for one response: `segments[0], ts[0], segments[1], ts[1], …`.
- * `timestamps` must hold exactly `slotCount(entry)` values (item timestamps increasing, the
- * response timestamp last — the caller's clock guarantees the order). No copying of segments.
- */
-export function spliceTimestamps(
-  entry: CacheableResponse,
-  timestamps: readonly (string | Buffer)[],
-): Buffer[] {
-  const slots = slotCount(entry);
-  if (timestamps.length !== slots) {
-    throw new RangeError(`entry has ${slots} timestamp slots, got ${timestamps.length} timestamps`);
-  }
-  const chunks: Buffer[] = [];
-  entry.segments.forEach((segment, i) => {
-    chunks.push(segment);
-    const ts = timestamps[i];
-    if (ts !== undefined) chunks.push(typeof ts === 'string' ? Buffer.from(ts, 'latin1') : ts);
-  });
-  return chunks;
 }
 
 /**

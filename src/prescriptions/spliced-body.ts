@@ -119,46 +119,19 @@ export function renderSplicedChunk(chunk: SplicedChunk, nextTimestamp: () => str
 
 const TICKS_PER_SECOND = 10_000_000n;
 
-/**
- * UTC-now texts from a tick clock (createUtcClock), exactly as formatUtcTicks writes them, but the
- * `yyyy-MM-ddTHH:mm:ss` part is formatted once per second: a 3000-item page has 3001 timestamps
- * within a few milliseconds, and the full BigInt/Date formatting of each cost more than the splice.
- */
-export function utcTimestamps(clock: () => bigint): () => string {
-  let second = -1n;
-  let prefix = '';
-  return () => {
-    const ticks = clock();
-    if (ticks < 0n) return formatUtcTicks(ticks);
-    const s = ticks / TICKS_PER_SECOND;
-    if (s !== second) {
-      prefix = formatUtcTicks(s * TICKS_PER_SECOND).slice(0, 19); // validates the range too
-      second = s;
-    }
-    const fraction = Number(ticks - s * TICKS_PER_SECOND);
-    if (fraction === 0) return prefix + 'Z';
-    return prefix + '.' + String(fraction).padStart(7, '0').replace(/0+$/, '') + 'Z';
-  };
-}
+/** Longest UTC "now" text: `yyyy-MM-ddTHH:mm:ss.fffffffZ`. */
+export const MAX_TIMESTAMP_BYTES = 28;
 
 /**
- * The same texts as utcTimestamps, written as bytes straight into `target` at `at` (returns the byte
- * count, at most 28): a cache hit of a 3000-item page writes 3001 of them, and a string per timestamp
- * was a sixth of the cost of a hit. `fresh = false` lets the writer continue one tick after its previous
- * value instead of reading the clock (a clock read was another sixth at 3001 slots); values stay strictly
- * increasing within the writer either way, and the caller reads the clock at least every few slots and
- * for the last one (the response timestamp), so no text is more than microseconds away from "now".
+ * Writes a tick value as bytes into `target` at `at`, exactly as formatUtcTicks writes it (returns the
+ * byte count, at most MAX_TIMESTAMP_BYTES), but the `yyyy-MM-ddTHH:mm:ss` part is formatted once per
+ * second: a 3000-item page has 3001 timestamps within a few milliseconds, and a full BigInt/Date
+ * formatting (or a string) per timestamp cost more than the splice. One formatter per writer (its cache).
  */
-export function utcTimestampWriter(
-  clock: () => bigint,
-): (target: Buffer, at: number, fresh?: boolean) => number {
+function utcTicksFormatter(): (target: Buffer, at: number, ticks: bigint) => number {
   let second = -1n;
-  let previous = -1n;
   const prefix = new Uint8Array(19);
-  return (target, at, fresh = true) => {
-    let ticks = fresh || previous < 0n ? clock() : previous + 1n;
-    if (ticks <= previous) ticks = previous + 1n;
-    previous = ticks;
+  return (target, at, ticks) => {
     if (ticks < 0n) return target.write(formatUtcTicks(ticks), at, 'latin1');
     const s = ticks / TICKS_PER_SECOND;
     if (s !== second) {
@@ -184,6 +157,33 @@ export function utcTimestampWriter(
     }
     target[p] = 0x5a; // 'Z'
     return p + 1 - at;
+  };
+}
+
+/** UTC-now texts from a tick clock (createUtcClock), one clock read each, as formatUtcTicks writes them. */
+export function utcTimestamps(clock: () => bigint): () => string {
+  const format = utcTicksFormatter();
+  const scratch = Buffer.allocUnsafe(MAX_TIMESTAMP_BYTES);
+  return () => scratch.toString('latin1', 0, format(scratch, 0, clock()));
+}
+
+/**
+ * UTC-now texts written as bytes straight into `target` at `at` (a cache hit writes up to 3001 of them).
+ * `fresh = false` lets the writer continue one tick after its previous value instead of reading the clock
+ * (a clock read was a sixth of a hit's cost at 3001 slots); values stay strictly increasing within the
+ * writer either way, and the caller reads the clock at least every few slots and for the last one (the
+ * response timestamp), so no text is more than microseconds away from "now".
+ */
+export function utcTimestampWriter(
+  clock: () => bigint,
+): (target: Buffer, at: number, fresh?: boolean) => number {
+  const format = utcTicksFormatter();
+  let previous = -1n;
+  return (target, at, fresh = true) => {
+    let ticks = fresh || previous < 0n ? clock() : previous + 1n;
+    if (ticks <= previous) ticks = previous + 1n;
+    previous = ticks;
+    return format(target, at, ticks);
   };
 }
 

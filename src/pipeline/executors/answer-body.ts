@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { slotCount, type CacheableResponse } from '../../core/cache-port.js';
 import type { RenderedBody } from '../../core/outcome.js';
 import {
+  MAX_TIMESTAMP_BYTES,
   renderSplicedChunk,
   utcTimestampWriter,
   utcTimestamps,
@@ -53,9 +54,6 @@ export function answerBody(
  * Writing 64 timestamps takes ~10–20 µs, so no item timestamp is further than that from its clock value.
  */
 const CLOCK_READ_EVERY = 64;
-
-/** Longest UTC "now" text the clock renders: `yyyy-MM-ddTHH:mm:ss.fffffffZ`. */
-export const MAX_TIMESTAMP_BYTES = 28;
 
 /**
  * A stored entry with fresh timestamps, rendered by the response writer straight into its (reused) buffer:

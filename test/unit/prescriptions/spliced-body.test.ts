@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { formatUtcTicks } from '../../../src/core/stj-datetime.js';
 import { stjString } from '../../../src/core/stj-json.js';
 import {
+  MAX_TIMESTAMP_BYTES,
   SplicedChunkBuilder,
   utcTimestampWriter,
   utcTimestamps,
@@ -100,7 +102,7 @@ describe('utcTimestampWriter', () => {
     expect(reads).toBe(2);
   });
 
-  it('writes byte for byte what utcTimestamps returns, for every fraction shape and across seconds', () => {
+  it('writes byte for byte what formatUtcTicks returns, for every fraction shape and across seconds', () => {
     const base = 17622492720000000n; // a whole second
     const fractions = [
       0n,
@@ -123,16 +125,17 @@ describe('utcTimestampWriter', () => {
     ticks.sort((a, b) => (a < b ? -1 : 1)); // a clock only ever moves forward
     let i = 0;
     let j = 0;
-    const expected = utcTimestamps(() => ticks[i++]!);
-    const write = utcTimestampWriter(() => ticks[j++]!);
+    const write = utcTimestampWriter(() => ticks[i++]!);
+    const texts = utcTimestamps(() => ticks[j++]!);
     const target = Buffer.alloc(64);
-    for (let k = 0; k < ticks.length; k++) {
+    for (const tick of ticks) {
       target.fill(0x7e);
-      const text = expected();
+      const text = formatUtcTicks(tick);
       const length = write(target, 3);
       expect(target.toString('latin1', 3, 3 + length)).toBe(text);
-      expect(length).toBeLessThanOrEqual(28);
+      expect(length).toBeLessThanOrEqual(MAX_TIMESTAMP_BYTES);
       expect(target[3 + length]).toBe(0x7e);
+      expect(texts()).toBe(text);
     }
   });
 });
