@@ -165,8 +165,8 @@ export async function countNewPrescriptions(
 ): Promise<TypeCounts> {
   const counts: Partial<Record<PrescriptionType, number>> = {};
   for (const type of types) {
-    const { rows } = await db.query<{ did: number }>(FAST_SQL.count(type));
-    const n = rows[0]?.did;
+    const { rows } = await db.query<{ n: number }>(FAST_SQL.count(type));
+    const n = rows[0]?.n;
     if (n === undefined) throw new Error(`fast count: no count row for ${type}`);
     counts[type] = n;
   }

@@ -196,18 +196,15 @@ function forSelection(map: ReadonlyMap<string, string>, types: readonly Prescrip
 }
 const NEXT_BY_TYPE = new Map<PrescriptionType, string>(TYPES.map((t) => [t.type, listNextStatement(t)]));
 
-/** The count of new prescriptions (§6.2) of every type, one row each (blk 0, id = block, did = count). */
-function countsStatement(types: readonly TypeSql[]): string {
-  return types
-    .map((t) => `SELECT 0 AS blk, ${t.block} AS id, (SELECT count(*) FROM (${newHeadIds(t)}) c)::int AS did`)
-    .join('\nUNION ALL\n');
-}
-const COUNTS_BY_TYPE = new Map<PrescriptionType, string>(TYPES.map((t) => [t.type, countsStatement([t])]));
+/** The count of new prescriptions (§6.2) of one type, as the list statement counts them: one row `n`. */
+const COUNT_BY_TYPE = new Map<PrescriptionType, string>(
+  TYPES.map((t) => [t.type, `SELECT count(*)::int AS n FROM (${newHeadIds(t)}) c`]),
+);
 
 export const FAST_SQL = Object.freeze({
-  /** Count rows only (blk 0, id = block, did = count) of one type. */
+  /** The count of one type only (row `n`). */
   count(type: PrescriptionType): string {
-    return COUNTS_BY_TYPE.get(type)!;
+    return COUNT_BY_TYPE.get(type)!;
   },
   /** Count row + first page rows, for a selection in block order (all three, or exactly one type). */
   listFirst: (types: readonly PrescriptionType[]): string => forSelection(FIRST_BY_SELECTION, types),
