@@ -5,6 +5,7 @@ import { describeObserved } from './bench-results.js';
 import { fmtMs, fmtNumber } from './bench-report.js';
 import type { MachineInfo } from './machine-info.js';
 import type { LatencySummary } from './percentile.js';
+import type { SampledConfig } from './sequential-sampler.js';
 import {
   HIT_CASE_ID,
   READ_CONFIG_TITLES,
@@ -13,22 +14,13 @@ import {
   type ReadConfig,
 } from './v2-read-cases.js';
 
-export interface ConfigFigures {
-  readonly config: ReadConfig;
-  readonly expectedEdge: string;
-  readonly latency: LatencySummary;
-  readonly wanted: number;
-  readonly capped: boolean;
+/** A sampled configuration as reported: the warm-up answer reduced to its time and size. */
+export type ConfigFigures = Omit<SampledConfig<ReadConfig>, 'warmup'> & {
   readonly warmupMs: number;
-  /** Warm-up answers until the expected X-Edge (a cache: miss, then hit). */
-  readonly warmupTries: number;
-  readonly observed: Readonly<Record<string, number>>;
-  readonly active: boolean;
-  readonly failures: readonly string[];
   readonly bytes: number;
   /** Body equal to the emulator's apart from the "now" timestamps (undefined for the emulator). */
   readonly sameAsEmulator?: boolean;
-}
+};
 
 export interface CaseResult {
   readonly id: string;
