@@ -234,13 +234,7 @@ describeWith(['postgres'], 'cache mode: concurrency, tenant isolation, feed outa
       // 3. A sustained outage: every reconnect is killed at once while the state keeps flipping. A bypassed
       //    answer must be exact; one served from the cache (between a reconnect and the next kill) may lag by
       //    the invalidation bound at most.
-      let killing = true;
-      const killer = (async () => {
-        while (killing) {
-          await kill();
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      })();
+      const stopKilling = listener.killEvery(10);
       let bypassed = 0;
       try {
         for (let i = 0; i < 12; i += 1) {
@@ -253,8 +247,7 @@ describeWith(['postgres'], 'cache mode: concurrency, tenant isolation, feed outa
           } else await eventually(BOUND_MS, async () => shows((await read()).text) === present, 2);
         }
       } finally {
-        killing = false;
-        await killer;
+        await stopKilling();
       }
       expect(bypassed).toBeGreaterThan(0);
       // 4. After it: cached again, current, and invalidated by the feed as before.

@@ -314,13 +314,7 @@ describeWith(['postgres'], 'sql mode: the per-tenant count memo', () => {
       // 3. A sustained outage: every reconnect is killed at once while A-E-20 keeps flipping. A count read
       //    in SQL (bypass, miss) must be exact; one from the memo (between a reconnect and the next kill)
       //    may lag by the invalidation bound at most.
-      let killing = true;
-      const killer = (async () => {
-        while (killing) {
-          await kill();
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      })();
+      const stopKilling = listener.killEvery(10);
       let bypassed = 0;
       try {
         for (let i = 0; i < 12; i += 1) {
@@ -338,8 +332,7 @@ describeWith(['postgres'], 'sql mode: the per-tenant count memo', () => {
             );
         }
       } finally {
-        killing = false;
-        await killer;
+        await stopKilling();
       }
       expect(bypassed).toBeGreaterThan(0);
 

@@ -297,17 +297,32 @@ export function uuidsIn(text: string): string[] {
  */
 export async function listenerKiller(
   database: string,
-): Promise<{ kill(): Promise<number>; close(): Promise<void> }> {
+): Promise<{ kill(): Promise<number>; killEvery(ms: number): () => Promise<void>; close(): Promise<void> }> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
+  const kill = async () => {
+    const { rows } = await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = $1 AND application_name = 'arzti-edge-listen'`,
+      [database],
+    );
+    return rows.length;
+  };
   return {
-    async kill() {
-      const { rows } = await admin.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = $1 AND application_name = 'arzti-edge-listen'`,
-        [database],
-      );
-      return rows.length;
+    kill,
+    /** A sustained outage: kills every `ms` (so every reconnect dies at once) until `stop()` resolves. */
+    killEvery(ms) {
+      let killing = true;
+      const loop = (async () => {
+        while (killing) {
+          await kill();
+          await new Promise((r) => setTimeout(r, ms));
+        }
+      })();
+      return async () => {
+        killing = false;
+        await loop;
+      };
     },
     close: () => admin.end(),
   };
