@@ -47,48 +47,51 @@ export class V2ListBodyEncoder {
 
   /** Appends items; rows must already be in block order (eMuster16, P-Rezept, E-Rezept; id desc). */
   items(rows: readonly V2ListRow[]): void {
+    for (const r of rows) this.item(r);
+  }
+
+  /** Appends one item (after those before it in block order). */
+  item(r: V2ListRow): void {
     if (this.#state !== 'open') throw new Error('V2ListBodyEncoder: items after end');
     const out = this.#out;
-    for (const r of rows) {
-      const start = ITEM_START[r.blk];
-      if (start === undefined) throw new RangeError(`unknown block ${r.blk}`);
-      // Everything that can throw is computed before the first byte of the item is written.
-      const status =
-        ',"regelTrefferCode":' +
-        stjString(r.abr) +
-        ',"checkLevel":' +
-        stjString(r.rst) +
-        ',"statusAbfrageDatum":' +
-        dateOnly(r.sd) +
-        ',"statusAbfrageZeit":' +
-        dateTime(r.sd, r.st);
-      out.write(
-        (this.#items === 0 ? '' : ',') +
-          start +
-          r.id +
-          ',"rezeptUuid":' +
-          stjString(r.rezept_uuid) +
-          ',"xmlRequest":',
-      );
-      out.writeJsonString(r.xml_request);
-      out.write(
-        ',"transferArz":false,"rzLieferId":' +
-          stjString(r.rz) +
-          ',"muster16Id":' +
-          (r.m16 ?? 'null') +
-          ',"transaktionsNummer":' +
-          (r.tn ?? 'null') +
-          ',"erezeptId":' +
-          stjString(r.erid) +
-          ',"datenId":' +
-          r.did +
-          status +
-          ',"deliveryTimestamp":"',
-      );
-      out.slot();
-      out.write(ITEM_END);
-      this.#items += 1;
-    }
+    const start = ITEM_START[r.blk];
+    if (start === undefined) throw new RangeError(`unknown block ${r.blk}`);
+    // Everything that can throw is computed before the first byte of the item is written.
+    const status =
+      ',"regelTrefferCode":' +
+      stjString(r.abr) +
+      ',"checkLevel":' +
+      stjString(r.rst) +
+      ',"statusAbfrageDatum":' +
+      dateOnly(r.sd) +
+      ',"statusAbfrageZeit":' +
+      dateTime(r.sd, r.st);
+    out.write(
+      (this.#items === 0 ? '' : ',') +
+        start +
+        r.id +
+        ',"rezeptUuid":' +
+        stjString(r.rezept_uuid) +
+        ',"xmlRequest":',
+    );
+    out.writeJsonString(r.xml_request);
+    out.write(
+      ',"transferArz":false,"rzLieferId":' +
+        stjString(r.rz) +
+        ',"muster16Id":' +
+        (r.m16 ?? 'null') +
+        ',"transaktionsNummer":' +
+        (r.tn ?? 'null') +
+        ',"erezeptId":' +
+        stjString(r.erid) +
+        ',"datenId":' +
+        r.did +
+        status +
+        ',"deliveryTimestamp":"',
+    );
+    out.slot();
+    out.write(ITEM_END);
+    this.#items += 1;
   }
 
   /** Chunks completed so far. */

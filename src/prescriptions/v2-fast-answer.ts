@@ -5,7 +5,13 @@
 import { Buffer } from 'node:buffer';
 import type { SqlDatabase, SqlExecutor } from '../core/sql-port.js';
 import { bulkStatusOutcome } from './bulk-status.js';
-import { fetchStatusUuidRows, openListSource, type ListPageQuery, type TypeCounts } from './fast-queries.js';
+import {
+  fetchStatusUuidRows,
+  openListSource,
+  readSingleStatementPage,
+  type ListPageQuery,
+  type TypeCounts,
+} from './fast-queries.js';
 import { FAST_PATH_SETTINGS_SQL, streamInSnapshot } from './snapshot-stream.js';
 import type { SplicedChunk } from './spliced-body.js';
 import { encodeBulkStatusBody, encodeV2ListBody, V2ListBodyEncoder } from './v2-body-writer.js';
@@ -102,11 +108,16 @@ async function answerList(
 
   const pageQuery: ListPageQuery = { types: query.types, pageSize: query.pageSize, offset: query.offset };
   if (query.pageSize <= batchRows) {
+    // Items are encoded as their rows arrive, overlapping the statement's execution.
     const [chunks, counts] = await inFastTransaction(db, async (tx) => {
-      const source = await openListSource(tx, pageQuery, sourceOptions);
-      const enc = new V2ListBodyEncoder(settings.chunkBytes);
-      for await (const batch of source.batches()) enc.items(batch);
-      return [[...enc.drain(), ...enc.end(summary(source.totalCount))], source.counts] as const;
+      let enc = new V2ListBodyEncoder(settings.chunkBytes);
+      const read = await readSingleStatementPage(
+        tx,
+        pageQuery,
+        { row: (row) => enc.item(row), restart: () => (enc = new V2ListBodyEncoder(settings.chunkBytes)) },
+        sourceOptions,
+      );
+      return [[...enc.drain(), ...enc.end(summary(read.totalCount))], read.counts] as const;
     });
     return ok(chunks, counts);
   }

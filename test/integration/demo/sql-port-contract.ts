@@ -2,7 +2,12 @@
 // pg-listener, PGlite): the same assertions prove that query code written once sees the same values,
 // errors, transactions and notifications on both. Each subject brings its own empty database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NotificationSource, SqlDatabase } from '../../../src/core/sql-port.js';
+import {
+  queryEach,
+  type NotificationSource,
+  type SqlDatabase,
+  type SqlExecutor,
+} from '../../../src/core/sql-port.js';
 
 export interface SqlPortSubject {
   readonly db: SqlDatabase;
@@ -203,6 +208,66 @@ export function sqlPortContract(open: () => Promise<SqlPortSubject>): void {
       });
       // The database is usable afterwards.
       expect((await db.query(`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
+    });
+  });
+
+  describe('queryEach (streaming rows, or its fallback)', () => {
+    const collect = async (executor: SqlExecutor, text: string, params?: unknown[]) => {
+      const seen: Record<string, unknown>[] = [];
+      const count = await queryEach(executor, text, params, (row) => seen.push(row));
+      return { seen, count };
+    };
+
+    it('hands over the rows of `query`, in the order sent, with the same values; resolves with the count', async () => {
+      const text = `SELECT g AS id, g::int8 * 4294967296 AS big, repeat('ü', g) AS v, NULL::date AS d
+        FROM generate_series(1, $1::int4) g ORDER BY g DESC`;
+      const { seen, count } = await collect(db, text, [300]);
+      expect(count).toBe(300);
+      expect(seen).toEqual((await db.query(text, [300])).rows);
+      expect(seen[0]).toEqual({ id: 300, big: '1288490188800', v: 'ü'.repeat(300), d: null });
+      expect(await collect(db, `SELECT 1 AS one WHERE false`)).toEqual({ seen: [], count: 0 });
+    });
+
+    it('an exception of onRow stops the deliveries and rejects with it; the database stays usable', async () => {
+      const boom = new Error('row 3 rejected');
+      const seen: number[] = [];
+      await expect(
+        queryEach<{ g: number }>(db, `SELECT g FROM generate_series(1, 10) g ORDER BY g`, [], (row) => {
+          seen.push(row.g);
+          if (row.g === 3) throw boom;
+        }),
+      ).rejects.toBe(boom);
+      expect(seen).toEqual([1, 2, 3]);
+      expect((await db.query(`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
+    });
+
+    it('a database error rejects with its SQLSTATE', async () => {
+      await expect(collect(db, `SELECT 1 / (g - 2) AS x FROM generate_series(1, 3) g`)).rejects.toMatchObject(
+        {
+          code: '22012',
+        },
+      );
+      expect((await db.query(`SELECT 2 AS two`)).rows).toEqual([{ two: 2 }]);
+    });
+
+    it('inside a transaction it sees the transaction’s writes, and an onRow exception does not abort it', async () => {
+      const name = await table();
+      const result = await db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO ${name} VALUES (1, 'a'), (2, 'b')`);
+        await expect(
+          queryEach(tx, `SELECT id FROM ${name}`, [], () => {
+            throw new Error('stop');
+          }),
+        ).rejects.toThrow('stop');
+        return collect(tx, `SELECT id, v FROM ${name} ORDER BY id`);
+      });
+      expect(result).toEqual({
+        seen: [
+          { id: 1, v: 'a' },
+          { id: 2, v: 'b' },
+        ],
+        count: 2,
+      });
     });
   });
 

@@ -11,6 +11,8 @@ import {
   fetchListPage,
   fetchStatusUuidRows,
   openListSource,
+  readSingleStatementPage,
+  type V2ListRow,
 } from '../../../src/prescriptions/fast-queries.js';
 import type { PrescriptionType } from '../../../src/prescriptions/prescription-types.js';
 import {
@@ -75,6 +77,23 @@ describeWith(['postgres'], 'fast V2 queries vs the reference semantics', () => {
         expect(Object.keys(source.counts)).toEqual(types);
         const paged = await fetchListPage(db, { types, pageSize, offset }, { knownCounts: source.counts });
         expect({ types, pageSize, offset, ...paged }).toEqual({ types, pageSize, offset, ...expected });
+        // The streaming reader of single-statement pages, with and without known counts.
+        for (const knownCounts of [undefined, source.counts]) {
+          const rows: V2ListRow[] = [];
+          const read = await readSingleStatementPage(
+            db,
+            { types, pageSize, offset },
+            { row: (row) => rows.push(row), restart: () => rows.splice(0) },
+            { knownCounts },
+          );
+          expect({ types, pageSize, offset, totalCount: read.totalCount, rows }).toEqual({
+            types,
+            pageSize,
+            offset,
+            ...expected,
+          });
+          expect(read.counts).toEqual(source.counts);
+        }
       }
     }
   });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { buildCachedEntry } from '../../../src/core/cache-port.js';
-import { entryRenderer } from '../../../src/pipeline/executors/answer-body.js';
-import { MAX_TIMESTAMP_BYTES } from '../../../src/prescriptions/spliced-body.js';
+import { isRenderedBody } from '../../../src/core/outcome.js';
+import { answerBody, chunksRenderer, entryRenderer } from '../../../src/pipeline/executors/answer-body.js';
+import { MAX_TIMESTAMP_BYTES, toCacheSegments } from '../../../src/prescriptions/spliced-body.js';
 
 const entry = buildCachedEntry(
   {
@@ -88,5 +90,50 @@ describe('entryRenderer (a cache hit rendered into the writer buffer)', () => {
       (t) => BigInt(Date.parse(t.slice(0, 19) + 'Z')) * 10_000n + BigInt(t.slice(20, -1).padEnd(7, '0')),
     );
     for (let i = 1; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThan(ticks[i - 1]!);
+  });
+});
+
+describe('chunksRenderer (a complete fast answer rendered into the writer buffer)', () => {
+  const chunks = [
+    { bytes: Buffer.from('{"a":[{"t":""},{"t":'), slots: [12] },
+    { bytes: Buffer.from('""}],"r":""}'), slots: [1, 10] },
+    { bytes: Buffer.from(''), slots: [] },
+  ];
+
+  it('splices the timestamps in slot order across chunk borders, response timestamp from the clock', () => {
+    const renderer = chunksRenderer(chunks, steppingClock());
+    const target = Buffer.alloc(renderer.maxBytes + 8, 0x7e);
+    const length = renderer.renderInto(target);
+    expect(target.subarray(0, length).toString()).toBe(
+      '{"a":[{"t":"2025-11-04T09:41:12.3456781Z"},{"t":"2025-11-04T09:41:12.3456782Z"}],' +
+        '"r":"2025-11-04T09:41:12.3458015Z"}',
+    );
+    expect(target[length]).toBe(0x7e);
+  });
+
+  it('is what the same chunks give as a cache entry, and refuses a short target', () => {
+    const stable = chunks.reduce((n, c) => n + c.bytes.length, 0);
+    const renderer = chunksRenderer(chunks, () => 17622492723456781n);
+    expect(renderer.maxBytes).toBe(stable + 3 * MAX_TIMESTAMP_BYTES);
+    const viaEntry = entryRenderer(
+      buildCachedEntry(
+        { status: 200, contentType: 'application/json', segments: toCacheSegments(chunks) },
+        { epoch: 1, storedAtMs: 0, ttlMs: 1000, staleKeepMs: 0 },
+      ),
+      steppingClock(),
+    );
+    const a = Buffer.alloc(renderer.maxBytes);
+    const b = Buffer.alloc(viaEntry.maxBytes);
+    const n = chunksRenderer(chunks, steppingClock()).renderInto(a);
+    expect(a.subarray(0, n)).toEqual(b.subarray(0, viaEntry.renderInto(b)));
+    expect(() => renderer.renderInto(Buffer.alloc(renderer.maxBytes - 1))).toThrow(RangeError);
+  });
+
+  it('answerBody renders a complete answer this way and streams only a chunk stream', () => {
+    expect(isRenderedBody(answerBody(chunks, steppingClock()))).toBe(true);
+    async function* stream() {
+      yield* chunks;
+    }
+    expect(answerBody(stream(), steppingClock())).toBeInstanceOf(Readable);
   });
 });

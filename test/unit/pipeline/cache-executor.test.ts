@@ -1,11 +1,9 @@
 // The cache executor against a fake cache and invalidation state: normalised keys, X-Edge per outcome, the
 // bypass (feed not up) answered by SQL without touching the cache, bodies above maxEntryBytes streamed and
 // not stored, fill failures forwarded, and cached segments written with fresh timestamps.
-import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
 import type { CacheableResponse } from '../../../src/core/cache-port.js';
-import { isRenderedBody, type Outcome } from '../../../src/core/outcome.js';
 import { createRequestContext, extendContext } from '../../../src/core/request-context.js';
 import { DEFAULT_LEGACY_SETTINGS } from '../../../src/core/route-table.js';
 import type { SqlDatabase } from '../../../src/core/sql-port.js';
@@ -16,7 +14,7 @@ import {
   type ResponseCachePort,
 } from '../../../src/pipeline/executors/cache-executor.js';
 import { planV2Read, type V2Query } from '../../../src/pipeline/executors/v2-read.js';
-import { silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
+import { respondBodyText, silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
 
 const routes = parseRouteTable(
   'routes:\n  - { id: v2-rezept-list, method: GET, path: /v2/rezept, mode: cache }\n',
@@ -85,18 +83,7 @@ function harness(options: {
   return { run, calls, watched, bypassed };
 }
 
-async function bodyOf(outcome: Outcome): Promise<string> {
-  if (outcome.kind !== 'respond') throw new Error(`expected respond, got ${JSON.stringify(outcome)}`);
-  const { body } = outcome;
-  if (isRenderedBody(body)) {
-    // Rendered into a dirty, oversized buffer, as the response writer's pool hands them out.
-    const target = Buffer.alloc(body.maxBytes + 64, 0x7e);
-    return target.subarray(0, body.renderInto(target)).toString('utf8');
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as Readable) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+const bodyOf = respondBodyText;
 
 const TIMESTAMP = /"responseTimestamp":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,7})?Z"/;
 

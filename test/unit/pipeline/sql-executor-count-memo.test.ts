@@ -2,7 +2,6 @@
 // page-only one: the executor starts the tenant's feed (watch), a second list request of the same epoch runs
 // no count, a bump while the count runs (epoch read before the statement) keeps that count out, and a tenant
 // whose feed is down always counts in SQL.
-import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
 import type { BypassReason } from '../../../src/core/cache-port.js';
@@ -15,7 +14,7 @@ import { createSqlExecutor } from '../../../src/pipeline/executors/sql-executor.
 import { CountMemo } from '../../../src/prescriptions/count-memo.js';
 import { FAST_SQL } from '../../../src/prescriptions/fast-sql.js';
 import type { PrescriptionType } from '../../../src/prescriptions/prescription-types.js';
-import { silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
+import { respondBodyText, silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
 
 const routes = parseRouteTable(
   'routes:\n  - { id: v2-rezept-list, method: GET, path: /v2/rezept, mode: sql }\n',
@@ -90,10 +89,7 @@ function harness(news: number[], onCount?: () => void) {
 }
 
 async function totalCount(outcome: Outcome): Promise<number> {
-  if (outcome.kind !== 'respond') throw new Error(`expected respond, got ${outcome.kind}`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of outcome.body as Readable) chunks.push(chunk as Buffer);
-  const match = /"totalCount":(\d+)/.exec(Buffer.concat(chunks).toString('utf8'));
+  const match = /"totalCount":(\d+)/.exec(await respondBodyText(outcome));
   if (match === null) throw new Error('no totalCount');
   return Number(match[1]);
 }

@@ -1,11 +1,9 @@
 // The sql executor without a database server: every forward rule it owns (principal, endpoint, body bound,
 // database failures classified into bounded reasons, missing indexes), the answers it gives without SQL
-// (controller 400s, a type that selects nothing), and how the body is written (a stream, fresh timestamps).
-import { Readable } from 'node:stream';
+// (controller 400s, a type that selects nothing), and how the body is written (rendered by the writer, fresh timestamps).
 import { describe, expect, it } from 'vitest';
 import { parseRouteTable } from '../../../src/config/routes-file.js';
 import { bufferedRequestBody } from '../../../src/core/request-body.js';
-import type { Outcome } from '../../../src/core/outcome.js';
 import type { Principal } from '../../../src/core/principal.js';
 import { createRequestContext, extendContext } from '../../../src/core/request-context.js';
 import { DEFAULT_LEGACY_SETTINGS } from '../../../src/core/route-table.js';
@@ -19,7 +17,7 @@ import {
   v2Endpoint,
   type FastPathObserver,
 } from '../../../src/pipeline/executors/v2-read.js';
-import { silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
+import { respondBodyText, silentLog as log, testPrincipal } from '../../fakes/request-fixtures.js';
 
 const routes = parseRouteTable(
   [
@@ -92,13 +90,7 @@ function executor(db: SqlDatabase, ready = true) {
   return { run, events };
 }
 
-async function bodyOf(outcome: Outcome): Promise<string> {
-  if (outcome.kind !== 'respond') throw new Error(`expected respond, got ${outcome.kind}`);
-  expect(outcome.body).toBeInstanceOf(Readable);
-  const chunks: Buffer[] = [];
-  for await (const chunk of outcome.body as Readable) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+const bodyOf = respondBodyText;
 
 describe('v2Endpoint', () => {
   it.each([
@@ -205,7 +197,7 @@ describe('sql executor', () => {
     expect(await run(ctx('GET', '/v2/rezept'))).toEqual({ kind: 'forward', reason: 'indexes-missing' });
   });
 
-  it('a type that selects nothing: answered without SQL, streamed, with a fresh responseTimestamp', async () => {
+  it('a type that selects nothing: answered without SQL, with a fresh responseTimestamp', async () => {
     const db = database();
     const { run } = executor(db);
     const outcome = await run(ctx('GET', '/v2/rezept?type=Muster16&page=3&pageSize=1000'));
