@@ -304,7 +304,7 @@ async function main(): Promise<void> {
     const page = await fastTx(db, (tx) => fetchListPage(tx, { types, pageSize, offset: 0 }));
     const rowsIn: V2ListRow[] = page.rows;
     const summary = { totalCount: page.totalCount, page: 1, pageSize, environment: 'Live' };
-    const xmlChars = rowsIn.reduce((n, r) => n + r.xml_request.length, 0);
+    const xmlChars = rowsIn.reduce((n, r) => n + (r.xml_request ?? '').length, 0);
     const encodeMs: number[] = [];
     const escapeMs: number[] = [];
     const renderMs: number[] = [];
@@ -320,7 +320,7 @@ async function main(): Promise<void> {
       renderMs.push(performance.now() - t0);
       t0 = performance.now();
       let sink = 0;
-      for (const r of rowsIn) sink += stjEscape(r.xml_request).length;
+      for (const r of rowsIn) sink += stjEscape(r.xml_request ?? '').length;
       escapeMs.push(performance.now() - t0);
       t0 = performance.now();
       sink += JSON.stringify(rowsIn).length;

@@ -52,6 +52,7 @@ import { createSqlExecutor } from './pipeline/executors/sql-executor.js';
 import { createTenantReadiness } from './pipeline/executors/tenant-readiness.js';
 import { createWriteInvalidation } from './pipeline/executors/write-invalidation.js';
 import { CountMemo } from './prescriptions/count-memo.js';
+import { ItemMemo } from './prescriptions/item-memo.js';
 import { CountRefresher } from './prescriptions/count-refresher.js';
 import { countNewPrescriptions } from './prescriptions/fast-queries.js';
 import { FAST_PATH_SETTINGS_SQL } from './prescriptions/snapshot-stream.js';
@@ -274,7 +275,13 @@ export function createFastPath(options: FastPathOptions): FastPath {
   });
 
   // Executors and read-your-writes.
-  const observer = createFastPathMetrics(registry);
+  // Encoded list items by item version (issue #5): a re-read page is assembled without reading, decoding or
+  // escaping its documents again; every use is checked against the version read with the page.
+  const itemMemo = config.itemMemoBytes > 0 ? new ItemMemo({ maxBytes: config.itemMemoBytes }) : undefined;
+  const observer = createFastPathMetrics(
+    registry,
+    itemMemo === undefined ? undefined : () => itemMemo.stats(),
+  );
   const clock = createUtcClock();
   const readiness = createTenantReadiness({ missing: missingFastPathIndexes, log });
   // List counts per tenant epoch (issue #5), valid only while the tenant's feed is up: the sql executor
@@ -313,6 +320,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
     clock,
     observer,
     ...(countRefresher === undefined ? {} : { countMemo: countRefresher }),
+    ...(itemMemo === undefined ? {} : { itemMemo }),
   };
   const executors = {
     sql: createSqlExecutor({ ...shared, ...(countMemo === undefined ? {} : { invalidation: listener }) }),

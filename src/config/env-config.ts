@@ -18,6 +18,8 @@
 // | EDGE_BODY_BUFFER_POOL_BYTES     | 268435456  | most bytes kept for reuse by buffers cache hits are written from |
 // | EDGE_COUNT_MEMO_MAX_AGE_MS      | 300000     | longest use of a remembered V2 list count (safety net behind     |
 // |                                 |            | invalidation); 0 turns the count memo off                        |
+// | EDGE_ITEM_MEMO_BYTES            | 134217728  | encoded V2 list items kept by item version (checked against the  |
+// |                                 |            | database on every read); 0 turns the item memo off               |
 // | EDGE_AUTH_CACHE_TTL_MS          | 60000      | a successful login is remembered this long                       |
 // | EDGE_AUTH_FAILURE_TTL_MS        | 5000       | a failed login is remembered this long                           |
 // | EDGE_AUTH_CACHE_MAX             | 10000      | remembered logins                                                |
@@ -112,6 +114,11 @@ export interface EdgeConfig {
    * behind invalidation, like cache.ttlMs); 0 = no count memo.
    */
   readonly countMemoMaxAgeMs: number;
+  /**
+   * EDGE_ITEM_MEMO_BYTES: budget of the encoded V2 list items kept by item version (prescriptions/item-memo;
+   * every use is checked against the version read with the page); 0 = none kept.
+   */
+  readonly itemMemoBytes: number;
   readonly cache: CacheSettings;
   readonly auth: AuthSettings;
 }
@@ -151,6 +158,7 @@ export const CONFIG_VARIABLES = {
   EDGE_CACHE_MAX_ENTRY_BYTES: '16777216',
   EDGE_BODY_BUFFER_POOL_BYTES: '268435456',
   EDGE_COUNT_MEMO_MAX_AGE_MS: '300000',
+  EDGE_ITEM_MEMO_BYTES: '134217728',
   EDGE_AUTH_CACHE_TTL_MS: '60000',
   EDGE_AUTH_FAILURE_TTL_MS: '5000',
   EDGE_AUTH_CACHE_MAX: '10000',
@@ -346,6 +354,7 @@ export function loadConfig(env: Env): EdgeConfig {
     managementDatabaseUrl: databaseLocator(env, 'ARZSW_DATABASE_URL', problems),
     sqlStatementTimeoutMs: integer(env, 'EDGE_SQL_STATEMENT_TIMEOUT_MS', 10_000, 1, 600_000, problems),
     countMemoMaxAgeMs: integer(env, 'EDGE_COUNT_MEMO_MAX_AGE_MS', 300_000, 0, 86_400_000, problems),
+    itemMemoBytes: integer(env, 'EDGE_ITEM_MEMO_BYTES', 134_217_728, 0, 2 ** 36, problems),
     cache: Object.freeze({
       redisUrl: redisUrl(env, problems),
       key: cacheKey(env, problems),
@@ -410,6 +419,7 @@ export function describeConfig(config: EdgeConfig): Record<string, unknown> {
         : redactConnectionString(config.managementDatabaseUrl),
     sqlStatementTimeoutMs: config.sqlStatementTimeoutMs,
     countMemoMaxAgeMs: config.countMemoMaxAgeMs,
+    itemMemoBytes: config.itemMemoBytes,
     cache: {
       ...config.cache,
       redisUrl: config.cache.redisUrl === undefined ? null : redactRedisUrl(config.cache.redisUrl),

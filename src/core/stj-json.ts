@@ -128,6 +128,21 @@ export function stjEscape(s: string): string {
   return out.toString('latin1', 0, p);
 }
 
+/**
+ * A JSON string literal as STJ writes it (or `null`), as bytes in a buffer of exactly that size and of its
+ * own (never a slice of Node's shared pool), for callers that keep it.
+ */
+export function stjStringBytes(s: string | null | undefined): Buffer {
+  if (s === null || s === undefined) return Buffer.from('null', 'latin1');
+  const out = outputBuffer(s.length + 1);
+  out[0] = 0x22;
+  const end = stjEscapeInto(s, out, 1);
+  out[end] = 0x22;
+  const bytes = Buffer.allocUnsafeSlow(end + 1);
+  out.copy(bytes, 0, 0, end + 1);
+  return bytes;
+}
+
 /** A JSON string literal as STJ writes it, or `null` for null/undefined. */
 export function stjString(s: string | null | undefined): string {
   return s === null || s === undefined ? 'null' : '"' + stjEscape(s) + '"';

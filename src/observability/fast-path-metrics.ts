@@ -1,7 +1,7 @@
 // Metrics of the sql/cache executors, of their list-count memo and of read-your-writes invalidation, on the
 // edge's own registry. Labels are bounded: route id, X-Edge path, forward reason, memo outcome, invalidation
 // scope — never a tenant or a user.
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /**
  * Structurally the executors' FastPathObserver, the count memo's onLookup and the write-invalidation
@@ -15,7 +15,15 @@ export interface FastPathMetrics {
   writeInvalidated(scope: 'tenant' | 'all-tenants', reason: string): void;
 }
 
-export function createFastPathMetrics(registry: Registry): FastPathMetrics {
+/** What the item memo reports, read at scrape time (3000 items a page: no per-item metric call). */
+export interface ItemMemoStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly bytes: number;
+}
+
+/** `itemMemo`: the item memo's statistics (absent: no memo, no item-memo metrics). */
+export function createFastPathMetrics(registry: Registry, itemMemo?: () => ItemMemoStats): FastPathMetrics {
   const registers = [registry];
   const answers = new Counter({
     name: 'edge_fast_path_answers_total',
@@ -41,6 +49,28 @@ export function createFastPathMetrics(registry: Registry): FastPathMetrics {
     labelNames: ['outcome'] as const,
     registers,
   });
+  if (itemMemo !== undefined) {
+    new Counter({
+      name: 'edge_item_memo_lookups_total',
+      help: 'Items of V2 list pages by item-memo outcome: hit (encoded item reused, version unchanged), miss (read and encoded)',
+      labelNames: ['outcome'] as const,
+      registers,
+      collect() {
+        const stats = itemMemo();
+        this.reset();
+        this.inc({ outcome: 'hit' }, stats.hits);
+        this.inc({ outcome: 'miss' }, stats.misses);
+      },
+    });
+    new Gauge({
+      name: 'edge_item_memo_bytes',
+      help: 'Bytes held by the item memo (encoded items plus per-entry overhead)',
+      registers,
+      collect() {
+        this.set(itemMemo().bytes);
+      },
+    });
+  }
   const writes = new Counter({
     name: 'edge_write_invalidations_total',
     help: 'Cache invalidations after a forwarded write succeeded: scope tenant (resolved) or all-tenants (with why)',

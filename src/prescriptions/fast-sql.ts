@@ -107,17 +107,54 @@ function firstStatus(t: TypeSql, columns: string): string {
 }
 
 /**
- * The row columns of a page block. Every lookup is a LATERAL probe (LIMIT / OFFSET 0 keep the
- * planner from hashing a whole table for 1000-row pages). Order inside a block is not promised by
- * SQL; callers sort by (blk, id desc).
+ * What a page statement returns per item: `inline`, the item's columns (V2ListRow), or `ref`, for a caller
+ * that keeps encoded items (item-memo.ts): only blk, id and `v`, the item's version, which changes
+ * whenever anything the item is made of changes: the xmin of its head, first daten and oldest status row
+ * (an UPDATE writes a new row version with the writing transaction's id), the daten PK, and two 64-bit
+ * hashes under the caller's secret seed (the statement's seed parameter), one of the item's small fields,
+ * one of its document's bytes. The hashes cover what xmin alone cannot see (a database restored to an
+ * earlier state that hands out the same transaction ids again). A `ref` statement sends ~50 bytes per
+ * item instead of ~2 KB of XML plus 12 fields for the client to decode.
  */
-function pageRows(t: TypeSql, pageRel: string): string {
-  return `SELECT ${t.block} AS blk, p.id, d.did, d.rezept_uuid, d.xml_request, h.rz, h.m16, h.tn, h.erid,
-      s.abrechen_status AS abr, s.rezept_status AS rst, s.status_abfrage_datum AS sd, s.status_abfrage_zeit AS st
+export type ItemColumns = 'inline' | 'ref';
+
+/** The version text of the item in row `p` with laterals h, d, s of pageRows; $seed: the seed parameter. */
+function itemVersion(seed: string): string {
+  const small = `ROW(h.rz, h.m16, h.tn, h.erid, d.rezept_uuid, s.abrechen_status, s.rezept_status,
+      s.status_abfrage_datum, s.status_abfrage_zeit)::text`;
+  return `h.hv::text || ',' || d.did || ',' || d.dv::text || ',' || coalesce(s.sv::text, '') || ',' ||
+      hashtextextended(${small} COLLATE "C", ${seed}) || ',' || hashtextextended(d.xml_request COLLATE "C", ${seed})`;
+}
+
+/**
+ * The rows of a page block. Every lookup is a LATERAL probe (LIMIT / OFFSET 0 keep the planner from
+ * hashing a whole table for 1000-row pages). Order inside a block is not promised by SQL; callers sort by
+ * (blk, id desc). `versioned` adds the item version `v` to the inline columns (for items read to be kept).
+ */
+function pageRows(t: TypeSql, pageRel: string, items: ItemColumns | 'versioned', seed = ''): string {
+  const columns =
+    items === 'ref'
+      ? `p.id, ${itemVersion(seed)} AS v`
+      : `p.id, d.did, d.rezept_uuid, d.xml_request, h.rz, h.m16, h.tn, h.erid,
+      s.abrechen_status AS abr, s.rezept_status AS rst, s.status_abfrage_datum AS sd, s.status_abfrage_zeit AS st` +
+        (items === 'versioned' ? `, ${itemVersion(seed)} AS v` : '');
+  const versions = items === 'inline' ? { h: '', s: '' } : { h: ', h.xmin AS hv', s: ', s.xmin AS sv' };
+  return `SELECT ${t.block} AS blk, ${columns}
     FROM ${pageRel} p
-    CROSS JOIN LATERAL (SELECT ${t.headColumns} FROM ${t.head} h WHERE h.${t.headPk} = p.id OFFSET 0) h
-    ${firstDaten(t, 'd.rezept_uuid, d.xml_request')}
-    ${firstStatus(t, 's.abrechen_status, s.rezept_status, s.status_abfrage_datum, s.status_abfrage_zeit')}`;
+    CROSS JOIN LATERAL (SELECT ${t.headColumns}${versions.h} FROM ${t.head} h WHERE h.${t.headPk} = p.id OFFSET 0) h
+    ${firstDaten(t, `d.rezept_uuid, d.xml_request${items === 'inline' ? '' : ', d.xmin AS dv'}`)}
+    ${firstStatus(t, `s.abrechen_status, s.rezept_status, s.status_abfrage_datum, s.status_abfrage_zeit${versions.s}`)}`;
+}
+
+/** The count row of a block in the column shape of `items` (blk 0, id = block, did = count). */
+function countRow(t: TypeSql, items: ItemColumns): string {
+  const count = `(SELECT count(*) FROM new${t.block})::int`;
+  return items === 'ref'
+    ? `SELECT 0 AS blk, ${t.block} AS id, NULL::text AS v, ${count} AS did`
+    : `SELECT 0 AS blk, ${t.block} AS id, ${count} AS did,
+      NULL::varchar AS rezept_uuid, NULL::text AS xml_request, NULL::text AS rz, NULL::bigint AS m16,
+      NULL::bigint AS tn, NULL::text AS erid, NULL::varchar AS abr, NULL::varchar AS rst, NULL::date AS sd,
+      NULL::time AS st`;
 }
 
 /**
@@ -126,19 +163,19 @@ function pageRows(t: TypeSql, pageRel: string): string {
  * $2 = offset. One enumeration per type feeds both the count and the page (MATERIALIZED), so
  * nothing is scanned twice.
  */
-function listFirstStatement(types: readonly TypeSql[]): string {
+function listFirstStatement(types: readonly TypeSql[], items: ItemColumns): string {
   const ctes = types.flatMap((t) => [
     `new${t.block} AS MATERIALIZED (${newHeadIds(t)})`,
     `page${t.block} AS (SELECT id FROM new${t.block} ORDER BY id DESC LIMIT $1 OFFSET $2)`,
   ]);
-  const countRows = types.map(
-    (t) => `SELECT 0 AS blk, ${t.block} AS id, (SELECT count(*) FROM new${t.block})::int AS did,
-      NULL::varchar AS rezept_uuid, NULL::text AS xml_request, NULL::text AS rz, NULL::bigint AS m16,
-      NULL::bigint AS tn, NULL::text AS erid, NULL::varchar AS abr, NULL::varchar AS rst, NULL::date AS sd,
-      NULL::time AS st`,
+  const counts = types.map((t) => countRow(t, items));
+  // A ref row has no did: the count rows put it last, and the blocks add it as NULL.
+  const blocks = types.map((t) =>
+    items === 'ref'
+      ? `SELECT * , NULL::int AS did FROM (${pageRows(t, `page${t.block}`, 'ref', '$3')}) b`
+      : pageRows(t, `page${t.block}`, 'inline'),
   );
-  const blocks = types.map((t) => pageRows(t, `page${t.block}`));
-  return `WITH ${ctes.join(',\n')}\n${[...countRows, ...blocks].join('\nUNION ALL\n')}`;
+  return `WITH ${ctes.join(',\n')}\n${[...counts, ...blocks].join('\nUNION ALL\n')}`;
 }
 
 /**
@@ -146,15 +183,16 @@ function listFirstStatement(types: readonly TypeSql[]): string {
  * invalidation epoch by the caller): only the page rows, each type by an early-stopping scan.
  * $1 = limit per type, $2 = offset. Same row shape as listFirstStatement minus the count row.
  */
-function listPageOnlyStatement(types: readonly TypeSql[]): string {
+function listPageOnlyStatement(types: readonly TypeSql[], items: ItemColumns): string {
   const ctes = types.map((t) => `page${t.block} AS MATERIALIZED (${newestNewHeadIds(t, '$1', '', '$2')})`);
-  return `WITH ${ctes.join(',\n')}\n${types.map((t) => pageRows(t, `page${t.block}`)).join('\nUNION ALL\n')}`;
+  const blocks = types.map((t) => pageRows(t, `page${t.block}`, items, '$3'));
+  return `WITH ${ctes.join(',\n')}\n${blocks.join('\nUNION ALL\n')}`;
 }
 
 /** Keyset continuation of one type's page: rows with id < $1, newest first, $2 rows. */
 function listNextStatement(t: TypeSql): string {
   return `WITH pg AS MATERIALIZED (${newestNewHeadIds(t, '$2', '$1')})
-${pageRows(t, 'pg')}`;
+${pageRows(t, 'pg', 'inline')}`;
 }
 
 /**
@@ -176,6 +214,17 @@ function statusStatement(): string {
   return `WITH ${ctes.join(',\n')}\n${blocks.join('\nUNION ALL\n')}`;
 }
 
+/**
+ * Items by head id with their versions (the `versioned` columns), for the items a `ref` page lacks:
+ * $1, $2, $3 = int4[] of head ids of eMuster16, P-Rezept, E-Rezept (empty arrays for none), $4 = the seed.
+ * A head that is no longer new may still come back; the caller compares versions. No order.
+ */
+function itemsByHeadStatement(): string {
+  return TYPES.map((t) => pageRows(t, `(SELECT unnest($${t.block}::int4[]) AS id)`, 'versioned', '$4')).join(
+    '\nUNION ALL\n',
+  );
+}
+
 const typeKey = (types: readonly PrescriptionType[]) => types.join('|');
 
 const SELECTIONS: readonly (readonly PrescriptionType[])[] = [
@@ -186,8 +235,14 @@ const bySelection = (build: (types: readonly TypeSql[]) => string) =>
   new Map<string, string>(
     SELECTIONS.map((sel) => [typeKey(sel), build(TYPES.filter((t) => sel.includes(t.type)))]),
   );
-const FIRST_BY_SELECTION = bySelection(listFirstStatement);
-const PAGE_ONLY_BY_SELECTION = bySelection(listPageOnlyStatement);
+const FIRST_BY_SELECTION: Record<ItemColumns, Map<string, string>> = {
+  inline: bySelection((types) => listFirstStatement(types, 'inline')),
+  ref: bySelection((types) => listFirstStatement(types, 'ref')),
+};
+const PAGE_ONLY_BY_SELECTION: Record<ItemColumns, Map<string, string>> = {
+  inline: bySelection((types) => listPageOnlyStatement(types, 'inline')),
+  ref: bySelection((types) => listPageOnlyStatement(types, 'ref')),
+};
 
 function forSelection(map: ReadonlyMap<string, string>, types: readonly PrescriptionType[]): string {
   const sql = map.get(typeKey(types));
@@ -206,10 +261,17 @@ export const FAST_SQL = Object.freeze({
   count(type: PrescriptionType): string {
     return COUNT_BY_TYPE.get(type)!;
   },
-  /** Count row + first page rows, for a selection in block order (all three, or exactly one type). */
-  listFirst: (types: readonly PrescriptionType[]): string => forSelection(FIRST_BY_SELECTION, types),
-  /** First page rows only (total count known to the caller). */
-  listPageOnly: (types: readonly PrescriptionType[]): string => forSelection(PAGE_ONLY_BY_SELECTION, types),
+  /**
+   * Count row + first page rows, for a selection in block order (all three, or exactly one type).
+   * $1 = limit per type, $2 = offset; `ref` also $3 = the seed.
+   */
+  listFirst: (types: readonly PrescriptionType[], items: ItemColumns = 'inline'): string =>
+    forSelection(FIRST_BY_SELECTION[items], types),
+  /** First page rows only (total count known to the caller). Parameters as listFirst. */
+  listPageOnly: (types: readonly PrescriptionType[], items: ItemColumns = 'inline'): string =>
+    forSelection(PAGE_ONLY_BY_SELECTION[items], types),
+  /** Items with their versions by head id (see itemsByHeadStatement). */
+  itemsByHead: itemsByHeadStatement(),
   listNext(type: PrescriptionType): string {
     return NEXT_BY_TYPE.get(type)!;
   },

@@ -14,14 +14,22 @@ export interface SplicedChunk {
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
 
+/** Kept bytes at least this long become chunks of their own instead of being copied (writeBytes). */
+const SHARED_CHUNK_MIN_BYTES = 512;
+
 /**
  * Accumulates ASCII text and slots into chunks of about `targetBytes`. Writes go straight into a
- * Buffer (no string concatenation churn); a piece larger than the free space starts a new chunk.
+ * Buffer (no string concatenation churn); consecutive chunks share one buffer (a chunk is a view of it,
+ * immutable once sealed), and a new buffer is taken only when the free space is too small. Kept
+ * literals (writeBytes) are not copied at all: they become chunks of their own.
  */
 export class SplicedChunkBuilder {
   readonly #targetBytes: number;
   #buf: Buffer;
+  /** Where the current (unsealed) chunk starts in #buf. */
+  #start = 0;
   #pos = 0;
+  /** Slots of the current chunk, relative to #start. */
   #slots: number[] = [];
   #ready: SplicedChunk[] = [];
 
@@ -34,13 +42,27 @@ export class SplicedChunkBuilder {
   /** Appends text whose characters are all < U+0080 (escaped JSON; not checked). */
   write(ascii: string): void {
     const n = ascii.length;
-    if (this.#pos + n > this.#buf.length) {
-      this.#seal();
-      if (n > this.#buf.length) this.#buf = Buffer.allocUnsafe(n);
-    }
+    this.#reserve(n);
     this.#buf.write(ascii, this.#pos, n, 'latin1');
     this.#pos += n;
-    if (this.#pos >= this.#targetBytes) this.#seal();
+    if (this.#pos - this.#start >= this.#targetBytes) this.#seal();
+  }
+
+  /**
+   * Appends bytes that are ASCII already (not checked) and never change, e.g. a JSON literal kept from an
+   * earlier answer: short ones are copied, longer ones become a chunk of their own, shared, not copied.
+   */
+  writeBytes(bytes: Buffer): void {
+    const n = bytes.length;
+    if (n < SHARED_CHUNK_MIN_BYTES) {
+      this.#reserve(n);
+      bytes.copy(this.#buf, this.#pos);
+      this.#pos += n;
+      if (this.#pos - this.#start >= this.#targetBytes) this.#seal();
+      return;
+    }
+    this.#seal();
+    this.#ready.push({ bytes, slots: [] });
   }
 
   /**
@@ -57,22 +79,18 @@ export class SplicedChunkBuilder {
       this.write('"' + s + '"');
       return;
     }
-    const needed = stjEscapedMaxBytes(s) + 2;
-    if (this.#pos + needed > this.#buf.length) {
-      this.#seal();
-      if (needed > this.#buf.length) this.#buf = Buffer.allocUnsafe(needed);
-    }
+    this.#reserve(stjEscapedMaxBytes(s) + 2);
     const buf = this.#buf;
     buf[this.#pos] = 0x22;
     const end = stjEscapeInto(s, buf, this.#pos + 1);
     buf[end] = 0x22;
     this.#pos = end + 1;
-    if (this.#pos >= this.#targetBytes) this.#seal();
+    if (this.#pos - this.#start >= this.#targetBytes) this.#seal();
   }
 
   /** Marks a timestamp slot at the current position. */
   slot(): void {
-    this.#slots.push(this.#pos);
+    this.#slots.push(this.#pos - this.#start);
   }
 
   /** Chunks completed since the last call (the current partial chunk stays). */
@@ -88,11 +106,20 @@ export class SplicedChunkBuilder {
     return this.drain();
   }
 
-  #seal(): void {
-    if (this.#pos === 0 && this.#slots.length === 0) return;
-    this.#ready.push({ bytes: this.#buf.subarray(0, this.#pos), slots: this.#slots });
-    this.#buf = Buffer.allocUnsafe(Math.max(this.#targetBytes, 256));
+  /** Room for `n` more bytes of the current chunk: sealed and moved to a new buffer when they do not fit. */
+  #reserve(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    // An empty current chunk keeps its slots (all at its start) and moves along to the new buffer.
+    if (this.#pos > this.#start) this.#seal();
+    this.#buf = Buffer.allocUnsafe(Math.max(this.#targetBytes, n));
+    this.#start = 0;
     this.#pos = 0;
+  }
+
+  #seal(): void {
+    if (this.#pos === this.#start && this.#slots.length === 0) return;
+    this.#ready.push({ bytes: this.#buf.subarray(this.#start, this.#pos), slots: this.#slots });
+    this.#start = this.#pos;
     this.#slots = [];
   }
 }

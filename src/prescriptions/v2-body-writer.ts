@@ -2,7 +2,8 @@
 // §3.7, §6.1.5): PrescriptionV2Response and BulkStatusResponse, as spliced chunks whose slots take the
 // "now" timestamps. Pure: rows in, chunks out; no clock, no I/O. Throws EdgeError EDGE_INTERNAL for a
 // value the legacy could not have serialised (e.g. a date outside DateTime's range).
-import { stjEscape, stjString } from '../core/stj-json.js';
+import { Buffer } from 'node:buffer';
+import { stjEscape, stjString, stjStringBytes } from '../core/stj-json.js';
 import { formatUnspecifiedDateTime } from '../core/stj-datetime.js';
 import type { StatusUuidRow, V2ListRow } from './fast-queries.js';
 import { PRESCRIPTION_TYPES } from './prescription-types.js';
@@ -31,6 +32,53 @@ export function hasNextPage(page: number, pageSize: number, totalCount: number):
   return Math.imul(page, pageSize) < totalCount;
 }
 
+/** An item's text up to its document: `{"type":…,"id":…,"rezeptUuid":…,"xmlRequest":`. */
+function itemHead(r: V2ListRow): string {
+  const start = ITEM_START[r.blk];
+  if (start === undefined) throw new RangeError(`unknown block ${r.blk}`);
+  return start + r.id + ',"rezeptUuid":' + stjString(r.rezept_uuid) + ',"xmlRequest":';
+}
+
+/** An item's text after its document, up to the deliveryTimestamp value. */
+function itemTail(r: V2ListRow): string {
+  return (
+    ',"transferArz":false,"rzLieferId":' +
+    stjString(r.rz) +
+    ',"muster16Id":' +
+    (r.m16 ?? 'null') +
+    ',"transaktionsNummer":' +
+    (r.tn ?? 'null') +
+    ',"erezeptId":' +
+    stjString(r.erid) +
+    ',"datenId":' +
+    r.did +
+    ',"regelTrefferCode":' +
+    stjString(r.abr) +
+    ',"checkLevel":' +
+    stjString(r.rst) +
+    ',"statusAbfrageDatum":' +
+    dateOnly(r.sd) +
+    ',"statusAbfrageZeit":' +
+    dateTime(r.sd, r.st) +
+    ',"deliveryTimestamp":"'
+  );
+}
+
+/**
+ * An item's bytes from `{` up to the opening quote of its deliveryTimestamp value, in a buffer of its
+ * own: what V2ListBodyEncoder.encodedItem takes (the timestamp and the item's end are written there).
+ */
+export function itemPrefix(r: V2ListRow): Buffer {
+  const head = itemHead(r);
+  const tail = itemTail(r);
+  const xml = stjStringBytes(r.xml_request);
+  const prefix = Buffer.allocUnsafeSlow(head.length + xml.length + tail.length);
+  let at = prefix.write(head, 0, 'latin1');
+  at += xml.copy(prefix, at);
+  prefix.write(tail, at, 'latin1');
+  return prefix;
+}
+
 /**
  * Incremental PrescriptionV2Response writer: begin, items (any number of batches), end. Chunks
  * become available through drain() as they fill, so callers can stream with bounded memory.
@@ -53,42 +101,24 @@ export class V2ListBodyEncoder {
   /** Appends one item (after those before it in block order). */
   item(r: V2ListRow): void {
     if (this.#state !== 'open') throw new Error('V2ListBodyEncoder: items after end');
-    const out = this.#out;
-    const start = ITEM_START[r.blk];
-    if (start === undefined) throw new RangeError(`unknown block ${r.blk}`);
     // Everything that can throw is computed before the first byte of the item is written.
-    const status =
-      ',"regelTrefferCode":' +
-      stjString(r.abr) +
-      ',"checkLevel":' +
-      stjString(r.rst) +
-      ',"statusAbfrageDatum":' +
-      dateOnly(r.sd) +
-      ',"statusAbfrageZeit":' +
-      dateTime(r.sd, r.st);
-    out.write(
-      (this.#items === 0 ? '' : ',') +
-        start +
-        r.id +
-        ',"rezeptUuid":' +
-        stjString(r.rezept_uuid) +
-        ',"xmlRequest":',
-    );
+    const head = itemHead(r);
+    const tail = itemTail(r);
+    const out = this.#out;
+    out.write(this.#items === 0 ? head : ',' + head);
     out.writeJsonString(r.xml_request);
-    out.write(
-      ',"transferArz":false,"rzLieferId":' +
-        stjString(r.rz) +
-        ',"muster16Id":' +
-        (r.m16 ?? 'null') +
-        ',"transaktionsNummer":' +
-        (r.tn ?? 'null') +
-        ',"erezeptId":' +
-        stjString(r.erid) +
-        ',"datenId":' +
-        r.did +
-        status +
-        ',"deliveryTimestamp":"',
-    );
+    out.write(tail);
+    out.slot();
+    out.write(ITEM_END);
+    this.#items += 1;
+  }
+
+  /** Appends one item from its encoded prefix (itemPrefix), e.g. kept from an earlier answer. */
+  encodedItem(prefix: Buffer): void {
+    if (this.#state !== 'open') throw new Error('V2ListBodyEncoder: items after end');
+    const out = this.#out;
+    if (this.#items > 0) out.write(',');
+    out.writeBytes(prefix);
     out.slot();
     out.write(ITEM_END);
     this.#items += 1;

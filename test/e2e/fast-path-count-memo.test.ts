@@ -43,7 +43,13 @@ const PATHS = [
 const BOUND_MS = 250;
 
 const ALL: PrescriptionType[] = ['eMuster16', 'P-Rezept', 'E-Rezept'];
-const COUNT_STATEMENTS = new Set([ALL, ...ALL.map((t) => [t])].map((types) => FAST_SQL.listFirst(types)));
+// Inline and item-memo (`ref`) forms alike.
+const COUNT_STATEMENTS = new Set(
+  [ALL, ...ALL.map((t) => [t])].flatMap((types) => [
+    FAST_SQL.listFirst(types),
+    FAST_SQL.listFirst(types, 'ref'),
+  ]),
+);
 /** Counting statements run per tenant database name. */
 const counted = new Map<string, number>();
 

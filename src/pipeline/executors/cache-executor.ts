@@ -114,6 +114,7 @@ export function createCacheExecutor(deps: CacheExecutorDeps): ModeExecutor {
     readiness: deps.readiness,
     environment: () => deps.legacy().environment,
     ...(deps.batchRows === undefined ? {} : { batchRows: deps.batchRows }),
+    ...(deps.itemMemo === undefined ? {} : { itemMemo: deps.itemMemo }),
   };
 
   /** The cache fill: the whole 200 body as segments, or (too large) the answer to stream once. */

@@ -67,6 +67,7 @@ export function createSqlExecutor(deps: SqlExecutorDeps): ModeExecutor {
     readiness: deps.readiness,
     environment: () => deps.legacy().environment,
     ...(deps.batchRows === undefined ? {} : { batchRows: deps.batchRows }),
+    ...(deps.itemMemo === undefined ? {} : { itemMemo: deps.itemMemo }),
   };
   return async (ctx) => {
     const routeId = ctx.route?.id ?? 'unmatched';

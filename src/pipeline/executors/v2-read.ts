@@ -8,7 +8,8 @@ import type { LegacySettings } from '../../core/route-table.js';
 import type { SqlDatabase } from '../../core/sql-port.js';
 import { isEdgeError } from '../../errors.js';
 import type { CountMemoPort } from '../../prescriptions/count-memo.js';
-import { answerV2Read, type FastAnswer } from '../../prescriptions/v2-fast-answer.js';
+import { answerV2Read, type FastAnswer, type FastAnswerHints } from '../../prescriptions/v2-fast-answer.js';
+import { itemMemoScope, type ItemMemoPort } from '../../prescriptions/item-memo.js';
 import {
   decideV2Read,
   type V2ForwardReason,
@@ -210,6 +211,15 @@ export interface TenantAnswerDeps {
   readonly environment: () => string;
   /** Rows per statement and type (default 1000); larger pages stream in keyset batches. */
   readonly batchRows?: number;
+  /** Encoded list items kept by item version (prescriptions/item-memo); absent: none kept. */
+  readonly itemMemo?: ItemMemoPort;
+}
+
+/** The item memo for this tenant, unless its database cannot run the memo's statements. */
+function itemMemoHint(memo: ItemMemoPort | undefined, tenant: Tenant): Pick<FastAnswerHints, 'itemMemo'> {
+  if (memo === undefined) return {};
+  const scope = memo.scope(itemMemoScope(tenant));
+  return memo.usable(scope) ? { itemMemo: { memo, scope } } : {};
 }
 
 /** Optional per-request extras of answerFromTenant. */
@@ -251,7 +261,10 @@ export async function answerFromTenant(
         environment: deps.environment(),
         ...(deps.batchRows === undefined ? {} : { batchRows: deps.batchRows }),
       },
-      counts?.knownCounts === undefined ? {} : { knownCounts: counts.knownCounts },
+      {
+        ...(counts?.knownCounts === undefined ? {} : { knownCounts: counts.knownCounts }),
+        ...itemMemoHint(deps.itemMemo, tenant),
+      },
     );
     if (counts !== undefined && answer.counts !== undefined) counts.remember(answer.counts);
     return answer;

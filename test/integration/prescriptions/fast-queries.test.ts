@@ -83,7 +83,13 @@ describeWith(['postgres'], 'fast V2 queries vs the reference semantics', () => {
           const read = await readSingleStatementPage(
             db,
             { types, pageSize, offset },
-            { row: (row) => rows.push(row), restart: () => rows.splice(0) },
+            {
+              row: (row) => rows.push(row),
+              encoded: () => {
+                throw new Error('no item memo here');
+              },
+              restart: () => rows.splice(0),
+            },
             { knownCounts },
           );
           expect({ types, pageSize, offset, totalCount: read.totalCount, rows }).toEqual({

@@ -88,6 +88,8 @@ function harness(news: number[], onCount?: () => void) {
   };
 }
 
+const times = (kind: 'count' | 'page', n: number) => Array<'count' | 'page'>(n).fill(kind);
+
 async function totalCount(outcome: Outcome): Promise<number> {
   const match = /"totalCount":(\d+)/.exec(await respondBodyText(outcome));
   if (match === null) throw new Error('no totalCount');
@@ -100,7 +102,8 @@ describe('sql executor with the count memo', () => {
     expect(await totalCount(await h.run(ctx('/v2/rezept?pageSize=7')))).toBe(25);
     expect(await totalCount(await h.run(ctx('/v2/rezept?pageSize=3&page=2')))).toBe(25);
     expect(await totalCount(await h.run(ctx('/v2/rezept?type=E-Rezept')))).toBe(20);
-    expect(h.seen).toEqual(['count', 'page', 'page']);
+    // One statement per selected type (the three blocks are read at once).
+    expect(h.seen).toEqual([...times('count', 3), ...times('page', 3), 'page']);
     expect(h.watched).toEqual([4, 4, 4]);
     expect(h.lookups).toEqual(['v2-rezept-list:miss', 'v2-rezept-list:hit', 'v2-rezept-list:hit']);
     // A bump: counted again.
@@ -118,14 +121,14 @@ describe('sql executor with the count memo', () => {
     bumpDuringCount = false;
     await totalCount(await h.run(ctx('/v2/rezept')));
     await totalCount(await h.run(ctx('/v2/rezept')));
-    expect(h.seen).toEqual(['count', 'count', 'page']);
+    expect(h.seen).toEqual([...times('count', 6), ...times('page', 3)]);
   });
 
   it('while the tenant feed is down every list request counts in SQL', async () => {
     const h = harness([1, 2, 3]);
     h.setDown('listener-down');
     for (let i = 0; i < 3; i += 1) expect(await totalCount(await h.run(ctx('/v2/rezept')))).toBe(6);
-    expect(h.seen).toEqual(['count', 'count', 'count']);
+    expect(h.seen).toEqual(times('count', 9));
     expect(h.lookups).toEqual(Array(3).fill('v2-rezept-list:bypass'));
   });
 });

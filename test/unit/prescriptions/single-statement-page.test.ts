@@ -46,7 +46,11 @@ function recordingSink() {
   const events: (string | number)[] = [];
   return {
     events,
-    sink: { row: (r: V2ListRow) => events.push(r.id), restart: () => events.push('restart') },
+    sink: {
+      row: (r: V2ListRow) => events.push(r.id),
+      encoded: (prefix: Buffer) => events.push(prefix.toString()),
+      restart: () => events.push('restart'),
+    },
   };
 }
 

@@ -179,6 +179,26 @@ describe('splice points', () => {
     expect(toCacheSegments(chunks).map((s) => s.length)).toEqual([200, 1000, 1]);
   });
 
+  it('keeps long kept literals as chunks of their own (not copied) and copies short ones', () => {
+    const b = new SplicedChunkBuilder(4096);
+    const long = Buffer.from('"' + 'x'.repeat(600) + '"');
+    const short = Buffer.from('"short"');
+    b.write('[');
+    b.writeBytes(long);
+    b.write(',');
+    b.slot();
+    b.writeBytes(short);
+    b.write(']');
+    const chunks = b.finish();
+    expect(chunks).toHaveLength(3);
+    expect(chunks[1]?.bytes).toBe(long); // the very buffer: shared, not copied
+    expect(chunks.map((c) => c.slots)).toEqual([[], [], [1]]);
+    // The small chunks are views of one buffer, each immutable once sealed.
+    expect(chunks[0]?.bytes.buffer).toBe(chunks[2]?.bytes.buffer);
+    const body = Buffer.concat(chunks.map((c) => renderSplicedChunk(c, () => 'T'))).toString();
+    expect(body).toBe('[' + long.toString() + ',T"short"]');
+  });
+
   it('formats timestamps exactly like formatUtcTicks (cached per second)', () => {
     const ticks: bigint[] = [];
     let t = base - 25_000_000n;
