@@ -329,6 +329,11 @@ describeWith(['postgres'], 'sql mode ≡ legacy, byte for byte (differential, ra
     const random = prng(SEED ^ 0x5a5a5a5a);
     let compared = 0;
     let answered = 0;
+    const memo = (outcome: 'hit' | 'miss') =>
+      metric(proxy.adminPort, 'edge_item_memo_lookups_total', { outcome });
+    const [hitsBefore, missesBefore] = [await memo('hit'), await memo('miss')];
+    // The reads so far filled the item memo; what follows compares pages assembled from kept items.
+    expect(hitsBefore).toBeGreaterThan(0);
     for (let round = 0; round < WRITE_ROUNDS; round += 1) {
       for (let w = 0; w < 3; w += 1) {
         const write = randomWrite(random);
@@ -349,5 +354,8 @@ describeWith(['postgres'], 'sql mode ≡ legacy, byte for byte (differential, ra
     console.log(
       `[fast-path-differential] seed ${SEED}, after the writes: ${compared} reads, ${answered} answered by sql`,
     );
+    // Kept items were used, and the items the writes changed were read again.
+    expect(await memo('hit')).toBeGreaterThan(hitsBefore);
+    expect(await memo('miss')).toBeGreaterThan(missesBefore);
   }, 120_000);
 });
