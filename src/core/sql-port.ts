@@ -11,8 +11,21 @@ export interface SqlResult<Row> {
   rowCount: number;
 }
 
+/** How a statement is run. */
+export interface QueryOptions {
+  /**
+   * A fixed statement text run again and again (the fast path's): parse it once per connection and
+   * reuse it (a named prepared statement). Implementations without server-side statements ignore it.
+   */
+  readonly prepare?: boolean;
+}
+
 export interface SqlExecutor {
-  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<SqlResult<Row>>;
   /**
    * Optional streaming form of `query`: hands every row to `onRow` as soon as it is decoded, while later
    * rows are still on their way, and resolves with the row count once the statement completed. Lets a
@@ -24,6 +37,7 @@ export interface SqlExecutor {
     text: string,
     params: readonly unknown[] | undefined,
     onRow: (row: Row) => void,
+    options?: QueryOptions,
   ): Promise<number>;
 }
 
@@ -33,9 +47,10 @@ export async function queryEach<Row = Record<string, unknown>>(
   text: string,
   params: readonly unknown[] | undefined,
   onRow: (row: Row) => void,
+  options?: QueryOptions,
 ): Promise<number> {
-  if (db.queryEach !== undefined) return db.queryEach<Row>(text, params, onRow);
-  const { rows } = await db.query<Row>(text, params);
+  if (db.queryEach !== undefined) return db.queryEach<Row>(text, params, onRow, options);
+  const { rows } = await db.query<Row>(text, params, options);
   for (const row of rows) onRow(row);
   return rows.length;
 }

@@ -84,6 +84,13 @@ export interface ListSourceOptions {
   };
 }
 
+/**
+ * Every FAST_SQL statement is a fixed text run again and again: prepared once per connection. Plans stay
+ * per execution (FAST_PATH_SETTINGS_SQL sets plan_cache_mode = force_custom_plan): a generic plan would
+ * not see the page size and offset the early-stopping scans depend on.
+ */
+const PREPARED = { prepare: true } as const;
+
 const byBlockThenIdDesc = (a: { blk: number; id: number }, b: { blk: number; id: number }) =>
   a.blk - b.blk || b.id - a.id;
 
@@ -114,7 +121,7 @@ export async function openListSource(
   const known = options.knownCounts ?? {};
   const allKnown = query.types.every((t) => known[t] !== undefined);
   const sql = allKnown ? FAST_SQL.listPageOnly(query.types) : FAST_SQL.listFirst(query.types);
-  const rows = ensureOrder((await db.query<V2ListRow>(sql, [firstLimit, query.offset])).rows);
+  const rows = ensureOrder((await db.query<V2ListRow>(sql, [firstLimit, query.offset], PREPARED)).rows);
   // Count rows come first (blk 0), one per selected type: id = block, did = count.
   const countRows = new Map<number, number>();
   while (rows[0]?.blk === 0) {
@@ -145,7 +152,7 @@ export async function openListSource(
       let full = first.length === firstLimit;
       while (full && got < query.pageSize && lastId !== undefined) {
         const want = Math.min(batchRows, query.pageSize - got);
-        const next = await db.query<V2ListRow>(FAST_SQL.listNext(type), [lastId, want]);
+        const next = await db.query<V2ListRow>(FAST_SQL.listNext(type), [lastId, want], PREPARED);
         const batch = ensureOrder(next.rows);
         full = batch.length === want;
         if (batch.length === 0) break;
@@ -202,7 +209,7 @@ export async function readSingleStatementPage(
   if (streamed.delivered) sink.restart();
   const sql = allKnown ? FAST_SQL.listPageOnly(query.types) : FAST_SQL.listFirst(query.types);
   const countRows = new Map<number, number>();
-  const { rows } = await db.query<V2ListRow>(sql, [query.pageSize, query.offset]);
+  const { rows } = await db.query<V2ListRow>(sql, [query.pageSize, query.offset], PREPARED);
   for (const row of ensureOrder(rows)) {
     if (row.blk === 0) countRows.set(row.id, row.did);
     else sink.row(row);
@@ -226,14 +233,20 @@ async function streamInline(
   const countRows = new Map<number, number>();
   let previous: V2ListRow | undefined;
   let ordered = true;
-  await queryEach<V2ListRow>(db, sql, [query.pageSize, query.offset], (row) => {
-    if (row.blk === 0) {
-      countRows.set(row.id, row.did);
-    } else if (ordered) {
-      if (previous !== undefined && byBlockThenIdDesc(previous, row) > 0) ordered = false;
-      else sink.row((previous = row));
-    }
-  });
+  await queryEach<V2ListRow>(
+    db,
+    sql,
+    [query.pageSize, query.offset],
+    (row) => {
+      if (row.blk === 0) {
+        countRows.set(row.id, row.did);
+      } else if (ordered) {
+        if (previous !== undefined && byBlockThenIdDesc(previous, row) > 0) ordered = false;
+        else sink.row((previous = row));
+      }
+    },
+    PREPARED,
+  );
   return ordered ? { complete: true, countRows } : { complete: false, delivered: previous !== undefined };
 }
 
@@ -269,26 +282,32 @@ async function readWithItemMemo(
   let previous: RefRow | undefined;
   let delivered = false;
   let ordered = true;
-  await queryEach<RefRow>(db, sql, [query.pageSize, query.offset, memo.seed], (row) => {
-    if (row.blk === 0) {
-      countRows.set(row.id, row.did!);
-      return;
-    }
-    if (!ordered) return;
-    if (previous !== undefined && byBlockThenIdDesc(previous, row) > 0) {
-      ordered = false;
-      return;
-    }
-    previous = row;
-    const item = row.v === null ? undefined : memo.lookup(scope, row.blk, row.id, row.v);
-    if (item !== undefined && waiting.length === 0) {
-      sink.encoded(item);
-      delivered = true;
-    } else {
-      waiting.push(row);
-      waitingItems.push(item);
-    }
-  });
+  await queryEach<RefRow>(
+    db,
+    sql,
+    [query.pageSize, query.offset, memo.seed],
+    (row) => {
+      if (row.blk === 0) {
+        countRows.set(row.id, row.did!);
+        return;
+      }
+      if (!ordered) return;
+      if (previous !== undefined && byBlockThenIdDesc(previous, row) > 0) {
+        ordered = false;
+        return;
+      }
+      previous = row;
+      const item = row.v === null ? undefined : memo.lookup(scope, row.blk, row.id, row.v);
+      if (item !== undefined && waiting.length === 0) {
+        sink.encoded(item);
+        delivered = true;
+      } else {
+        waiting.push(row);
+        waitingItems.push(item);
+      }
+    },
+    PREPARED,
+  );
   if (!ordered) return { complete: false, delivered };
   if (waiting.length > 0) {
     const missing = new Map<number, number>();
@@ -316,6 +335,7 @@ async function readWithItemMemo(
         waitingItems[i] = item;
         memo.remember(scope, r.blk, r.id, r.v, item);
       },
+      PREPARED,
     );
     if (changed || waitingItems.some((item) => item === undefined)) return { complete: false, delivered };
     for (const item of waitingItems) sink.encoded(item!);
@@ -350,7 +370,7 @@ export async function countNewPrescriptions(
 ): Promise<TypeCounts> {
   const counts: Partial<Record<PrescriptionType, number>> = {};
   for (const type of types) {
-    const { rows } = await db.query<{ n: number }>(FAST_SQL.count(type));
+    const { rows } = await db.query<{ n: number }>(FAST_SQL.count(type), [], PREPARED);
     const n = rows[0]?.n;
     if (n === undefined) throw new Error(`fast count: no count row for ${type}`);
     counts[type] = n;
@@ -380,7 +400,7 @@ export async function fetchStatusUuidRows(
 ): Promise<StatusUuidRow[]> {
   const wanted = [...new Set(rezeptUuids)].filter((u) => !u.includes('\0'));
   if (wanted.length === 0) return [];
-  const result = await db.query<StatusUuidRow>(FAST_SQL.statusUuid, [wanted]);
+  const result = await db.query<StatusUuidRow>(FAST_SQL.statusUuid, [wanted], PREPARED);
   return ensureOrder(result.rows);
 }
 

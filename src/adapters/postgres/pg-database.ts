@@ -1,6 +1,7 @@
 // SqlDatabase over a node-postgres pool. Owns the pool it creates; does not know about tenants.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { SqlDatabase, SqlExecutor, SqlResult } from '../../core/sql-port.js';
+import type { QueryOptions, SqlDatabase, SqlExecutor, SqlResult } from '../../core/sql-port.js';
 import { createPortTypes } from './pg-types.js';
 
 export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: pg.Pool } {
@@ -9,13 +10,49 @@ export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: p
   pool.on('error', () => undefined);
   let closed = false;
 
+  // A prepared statement is named after its text; pg parses it once per connection and reuses it.
+  const names = new Map<string, string>();
+  const queryConfig = (text: string, params: readonly unknown[] | undefined, options?: QueryOptions) => {
+    const values = params as unknown[] | undefined;
+    if (options?.prepare !== true) return { text, values };
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `edge_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      names.set(text, name);
+    }
+    return { name, text, values };
+  };
+
   const run = async <Row>(
-    executor: pg.Pool | pg.PoolClient,
+    client: pg.PoolClient,
     text: string,
     params?: readonly unknown[],
+    options?: QueryOptions,
   ): Promise<SqlResult<Row>> => {
-    const result = await executor.query(text, params as unknown[] | undefined);
+    const result = await client.query(queryConfig(text, params, options));
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  };
+
+  /**
+   * A connection leased for one call (outside a transaction). Released broken when it lost a prepared
+   * statement (see stalePrepared), so the pool opens a fresh one.
+   */
+  const leased = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    // As in transaction(): a lost connection reaches the caller as the rejection; pg-pool drops a
+    // client that is no longer queryable when it is released.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let broken: Error | undefined;
+    try {
+      return await work(client);
+    } catch (err) {
+      if (stalePrepared(err)) broken = err as Error;
+      throw err;
+    } finally {
+      client.off('error', ignore);
+      client.release(broken);
+    }
   };
 
   // Rows are handed over from pg's 'row' event, i.e. while the rest of the result is still arriving. The
@@ -28,19 +65,19 @@ export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: p
     text: string,
     params: readonly unknown[] | undefined,
     onRow: (row: Row) => void,
+    options?: QueryOptions,
   ): Promise<number> =>
     new Promise<number>((resolve, reject) => {
       let delivered = 0;
       let failure: { error: unknown } | undefined;
       const query = new pg.Query({
-        text,
-        values: params as unknown[] | undefined,
+        ...queryConfig(text, params, options),
         callback: (err: Error | null) => {
           if (failure !== undefined) reject(failure.error);
           else if (err) reject(err);
           else resolve(delivered);
         },
-      } as pg.QueryConfig);
+      } as unknown as pg.QueryConfig);
       query.on('row', (row: Row) => {
         if (failure !== undefined) return;
         try {
@@ -55,20 +92,9 @@ export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: p
 
   return {
     pool,
-    query: (text, params) => run(pool, text, params),
-    async queryEach(text, params, onRow) {
-      const client = await pool.connect();
-      // As in transaction(): a lost connection reaches the caller as the rejection; pg-pool drops a
-      // client that is no longer queryable when it is released.
-      const ignore = () => undefined;
-      client.on('error', ignore);
-      try {
-        return await runEach(client, text, params, onRow);
-      } finally {
-        client.off('error', ignore);
-        client.release();
-      }
-    },
+    query: (text, params, options) => leased((client) => run(client, text, params, options)),
+    queryEach: (text, params, onRow, options) =>
+      leased((client) => runEach(client, text, params, onRow, options)),
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       // A checked-out client has no pool listener: a connection lost between statements (e.g. a long
@@ -76,11 +102,22 @@ export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: p
       // process. The failure reaches the caller through its next query; pg-pool drops the dead client.
       const ignore = () => undefined;
       client.on('error', ignore);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
+        const noteStale = (err: unknown): never => {
+          if (stalePrepared(err)) broken = err as Error;
+          throw err;
+        };
         const tx: SqlExecutor = {
-          query: (text, params) => run(client, text, params),
-          queryEach: (text, params, onRow) => runEach(client, text, params, onRow),
+          query: <Row>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
+            run<Row>(client, text, params, options).catch(noteStale),
+          queryEach: <Row>(
+            text: string,
+            params: readonly unknown[] | undefined,
+            onRow: (row: Row) => void,
+            options?: QueryOptions,
+          ) => runEach<Row>(client, text, params, onRow, options).catch(noteStale),
         };
         const result = await fn(tx);
         await client.query('COMMIT');
@@ -90,7 +127,7 @@ export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: p
         throw err;
       } finally {
         client.off('error', ignore);
-        client.release();
+        client.release(broken);
       }
     },
     async close() {
@@ -99,4 +136,14 @@ export function createPgDatabase(config: pg.PoolConfig): SqlDatabase & { pool: p
       await pool.end();
     },
   };
+}
+
+/**
+ * A prepared statement this connection can no longer use: its result type changed under it (0A000,
+ * "cached plan must not change result type": a table altered) or it is gone (26000: e.g. DISCARD ALL by a
+ * pooler). pg keeps believing it is prepared, so the connection is dropped instead of failing every time.
+ */
+function stalePrepared(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '0A000' || code === '26000';
 }

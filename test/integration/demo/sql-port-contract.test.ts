@@ -82,3 +82,34 @@ describeWith(['postgres'], 'node-postgres queryEach streams', () => {
     }
   });
 });
+
+describeWith(['postgres'], 'node-postgres prepared statements', () => {
+  it('are prepared on the server, and a connection whose statement went stale is replaced', async () => {
+    const database = await createTestDatabase('sql_port_prepared');
+    // One connection: the statement is prepared on it, and what happens to it is visible.
+    const db = createPgDatabase({ connectionString: database.url, max: 1 });
+    try {
+      await db.query('CREATE TABLE p (id int4)');
+      await db.query('INSERT INTO p VALUES (1)');
+      const text = 'SELECT * FROM p WHERE id >= $1';
+      expect((await db.query(text, [0], { prepare: true })).rows).toEqual([{ id: 1 }]);
+      const prepared = await db.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      expect(prepared.rows.map((r) => r.statement)).toContain(text);
+      // The result type changes under the prepared statement: that call fails, the next one works.
+      await db.query('ALTER TABLE p ADD COLUMN v text');
+      await expect(db.query(text, [0], { prepare: true })).rejects.toMatchObject({ code: '0A000' });
+      expect((await db.query(text, [0], { prepare: true })).rows).toEqual([{ id: 1, v: null }]);
+      // The same inside a transaction.
+      await db.query('ALTER TABLE p ADD COLUMN w text');
+      await expect(db.transaction((tx) => tx.query(text, [0], { prepare: true }))).rejects.toMatchObject({
+        code: '0A000',
+      });
+      expect((await db.transaction((tx) => tx.query(text, [0], { prepare: true }))).rows).toEqual([
+        { id: 1, v: null, w: null },
+      ]);
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  });
+});

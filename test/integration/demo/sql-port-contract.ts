@@ -271,6 +271,25 @@ export function sqlPortContract(open: () => Promise<SqlPortSubject>): void {
     });
   });
 
+  describe('prepared statements (QueryOptions.prepare)', () => {
+    it('give the rows of the plain statement, again and again, also streamed and in transactions', async () => {
+      const name = await table();
+      await db.query(`INSERT INTO ${name} SELECT g, 'v' || g FROM generate_series(1, 5) g`);
+      const text = `SELECT id, v FROM ${name} WHERE id > $1 ORDER BY id`;
+      const plain = (await db.query(text, [2])).rows;
+      for (let i = 0; i < 3; i++) {
+        expect((await db.query(text, [2], { prepare: true })).rows).toEqual(plain);
+        const seen: unknown[] = [];
+        await queryEach(db, text, [2], (row) => seen.push(row), { prepare: true });
+        expect(seen).toEqual(plain);
+        expect(
+          await db.transaction((tx) => tx.query(text, [2], { prepare: true }).then((r) => r.rows)),
+        ).toEqual(plain);
+      }
+      expect((await db.query(text, [4], { prepare: true })).rows).toEqual([{ id: 5, v: 'v5' }]);
+    });
+  });
+
   describe('transactions', () => {
     it('commit: returns fn’s value and makes its writes visible', async () => {
       const name = await table();
