@@ -78,7 +78,11 @@ export async function startServices(
           running.set(config, proxy);
           started.proxySettings = { ...proxy.settings };
         },
-        (err: unknown) => void skipped.set(config, `did not start: ${firstLine(err)}`),
+        (err: unknown) => {
+          // The table shows the first line; the log gets the process's last output lines too.
+          options.log(`${config} did not start: ${err instanceof Error ? err.message : String(err)}`);
+          skipped.set(config, `did not start: ${firstLine(err)}`);
+        },
       ),
     );
   }

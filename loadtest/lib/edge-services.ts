@@ -72,7 +72,27 @@ export interface ProxyOptions {
   readonly logLevel: string;
 }
 
+/**
+ * Starts a proxy; a start that fails is tried once more on fresh ports. The ports come from freePort, which
+ * releases them before the proxy binds: in between, an outgoing connection of another process (PostgreSQL
+ * and Redis pools open many at start-up) can take one as its local port, and the proxy exits on
+ * EADDRINUSE. A second failure is reported with both processes' last output lines.
+ */
 export async function startProxyProcess(options: ProxyOptions): Promise<ProxyService> {
+  try {
+    return await startProxyOnce(options);
+  } catch (first) {
+    try {
+      return await startProxyOnce(options);
+    } catch (second) {
+      throw new Error(`${(second as Error).message}\n(first attempt: ${(first as Error).message})`, {
+        cause: second,
+      });
+    }
+  }
+}
+
+async function startProxyOnce(options: ProxyOptions): Promise<ProxyService> {
   const port = await freePort();
   const adminPort = await freePort();
   const routesFile = join(options.tmpDir, `routes-${options.mode}.yaml`);
