@@ -8,14 +8,13 @@ import { bulkStatusOutcome } from './bulk-status.js';
 import {
   fetchStatusUuidRows,
   openListSource,
-  readSingleStatementPage,
   type ListPageQuery,
-  type ListRowSink,
   type ListSourceOptions,
   type TypeCounts,
   type V2ListRow,
 } from './fast-queries.js';
 import type { PrescriptionType } from './prescription-types.js';
+import { readSingleStatementPage, type ListRowSink } from './single-statement-page.js';
 import { FAST_PATH_SETTINGS_SQL, streamInSnapshot } from './snapshot-stream.js';
 import type { SplicedChunk } from './spliced-body.js';
 import type { ItemMemoPort, ItemMemoScope } from './item-memo.js';

@@ -11,9 +11,9 @@ import {
   fetchListPage,
   fetchStatusUuidRows,
   openListSource,
-  readSingleStatementPage,
   type V2ListRow,
 } from '../../../src/prescriptions/fast-queries.js';
+import { readSingleStatementPage } from '../../../src/prescriptions/single-statement-page.js';
 import type { PrescriptionType } from '../../../src/prescriptions/prescription-types.js';
 import {
   renderSplicedChunk,

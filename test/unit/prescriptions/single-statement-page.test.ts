@@ -2,7 +2,8 @@
 // and a server that sends rows out of the legacy's order makes the sink start over with a whole, sorted read.
 import { describe, expect, it } from 'vitest';
 import type { SqlExecutor } from '../../../src/core/sql-port.js';
-import { readSingleStatementPage, type V2ListRow } from '../../../src/prescriptions/fast-queries.js';
+import type { V2ListRow } from '../../../src/prescriptions/fast-queries.js';
+import { readSingleStatementPage } from '../../../src/prescriptions/single-statement-page.js';
 
 const row = (blk: number, id: number): V2ListRow => ({
   blk,
