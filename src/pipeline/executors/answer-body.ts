@@ -66,31 +66,45 @@ function slotStamper(clock: TickClock, slots: number): (target: Buffer, at: numb
 }
 
 /**
- * A stored entry with fresh timestamps, rendered by the response writer straight into its (reused) buffer:
- * one copy of the stable segments, timestamps written in place, nothing re-serialised, no per-response
- * allocation of the body. The clock is read when the writer renders, i.e. right before the bytes are sent.
+ * A body of `stableBytes` plus `slots` timestamps, rendered by the response writer straight into its
+ * (reused) buffer; `render` copies the stable bytes and calls `stamp(target, at, slot)` in slot order. The
+ * clock is read when the writer renders, i.e. right before the bytes are sent.
  */
-export function entryRenderer(entry: CacheableResponse, clock: TickClock): RenderedBody {
-  const { segments } = entry;
-  const slots = slotCount(entry);
-  let stableBytes = 0;
-  for (const segment of segments) stableBytes += segment.length;
+function slottedBody(
+  stableBytes: number,
+  slots: number,
+  clock: TickClock,
+  render: (target: Buffer, stamp: (target: Buffer, at: number, slot: number) => number) => number,
+): RenderedBody {
   const maxBytes = stableBytes + slots * MAX_TIMESTAMP_BYTES;
   return {
     kind: 'rendered',
     maxBytes,
     renderInto(target: Buffer): number {
       if (target.length < maxBytes)
-        throw new RangeError('entryRenderer: target buffer is smaller than maxBytes');
-      const stamp = slotStamper(clock, slots);
-      let at = 0;
-      for (let i = 0; i < segments.length; i++) {
-        at += (segments[i] as Buffer).copy(target, at);
-        if (i < slots) at += stamp(target, at, i);
-      }
-      return at;
+        throw new RangeError('rendered body: target buffer is smaller than maxBytes');
+      return render(target, slotStamper(clock, slots));
     },
   };
+}
+
+/**
+ * A stored entry with fresh timestamps: one copy of the stable segments, timestamps written in place,
+ * nothing re-serialised, no per-response allocation of the body.
+ */
+export function entryRenderer(entry: CacheableResponse, clock: TickClock): RenderedBody {
+  const { segments } = entry;
+  const slots = slotCount(entry);
+  let stableBytes = 0;
+  for (const segment of segments) stableBytes += segment.length;
+  return slottedBody(stableBytes, slots, clock, (target, stamp) => {
+    let at = 0;
+    for (let i = 0; i < segments.length; i++) {
+      at += (segments[i] as Buffer).copy(target, at);
+      if (i < slots) at += stamp(target, at, i);
+    }
+    return at;
+  });
 }
 
 /** Freshly produced chunks rendered like a stored entry (see entryRenderer), timestamps in slot order. */
@@ -101,26 +115,18 @@ export function chunksRenderer(chunks: readonly SplicedChunk[], clock: TickClock
     stableBytes += chunk.bytes.length;
     slots += chunk.slots.length;
   }
-  const maxBytes = stableBytes + slots * MAX_TIMESTAMP_BYTES;
-  return {
-    kind: 'rendered',
-    maxBytes,
-    renderInto(target: Buffer): number {
-      if (target.length < maxBytes)
-        throw new RangeError('chunksRenderer: target buffer is smaller than maxBytes');
-      const stamp = slotStamper(clock, slots);
-      let at = 0;
-      let slot = 0;
-      for (const { bytes, slots: offsets } of chunks) {
-        let from = 0;
-        for (const offset of offsets) {
-          at += bytes.copy(target, at, from, offset);
-          at += stamp(target, at, slot++);
-          from = offset;
-        }
-        at += bytes.copy(target, at, from);
+  return slottedBody(stableBytes, slots, clock, (target, stamp) => {
+    let at = 0;
+    let slot = 0;
+    for (const { bytes, slots: offsets } of chunks) {
+      let from = 0;
+      for (const offset of offsets) {
+        at += bytes.copy(target, at, from, offset);
+        at += stamp(target, at, slot++);
+        from = offset;
       }
-      return at;
-    },
-  };
+      at += bytes.copy(target, at, from);
+    }
+    return at;
+  });
 }
