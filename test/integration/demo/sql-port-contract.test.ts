@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createPgliteDatabase } from '../../../src/adapters/pglite/pglite-database.js';
 import { createPgDatabase } from '../../../src/adapters/postgres/pg-database.js';
 import { createPgListener } from '../../../src/adapters/postgres/pg-listener.js';
-import { queryEach } from '../../../src/core/sql-port.js';
+import type pg from 'pg';
+import { queryEach, type SqlDatabase } from '../../../src/core/sql-port.js';
 import { describeWith } from '../../support/needs.js';
 import { createTestDatabase } from '../../support/pg-databases.js';
 import { sqlPortContract } from './sql-port-contract.js';
@@ -35,11 +36,28 @@ describeWith(['postgres'], 'SQL port contract: node-postgres (real PostgreSQL)',
   });
 });
 
+/**
+ * Runs `use` with node-postgres pools (one per config) on a throw-away database; closes and drops them
+ * afterwards, also when `use` fails.
+ */
+async function withPools(
+  prefix: string,
+  configs: Omit<pg.PoolConfig, 'connectionString'>[],
+  use: (...dbs: SqlDatabase[]) => Promise<void>,
+): Promise<void> {
+  const database = await createTestDatabase(prefix);
+  const dbs = configs.map((config) => createPgDatabase({ ...config, connectionString: database.url }));
+  try {
+    await use(...dbs);
+  } finally {
+    await Promise.all(dbs.map((db) => db.close()));
+    await database.drop();
+  }
+}
+
 describeWith(['postgres'], 'node-postgres queryEach streams', () => {
   it('hands over a row while the statement is still running', async () => {
-    const database = await createTestDatabase('sql_port_stream');
-    const db = createPgDatabase({ connectionString: database.url, max: 2 });
-    try {
+    await withPools('sql_port_stream', [{ max: 2 }], async (db) => {
       // Rows larger than PostgreSQL's 8 KB send buffer leave the server as they are produced (a row's
       // tail goes out when the next one is written), one every 150 ms: a non-streaming implementation
       // would deliver all four at the end (~600 ms), a streaming one the first at ~300 ms.
@@ -55,40 +73,25 @@ describeWith(['postgres'], 'node-postgres queryEach streams', () => {
       expect(count).toBe(4);
       expect(ended - arrivals[0]!).toBeGreaterThan(200);
       expect(arrivals[1]! - arrivals[0]!).toBeGreaterThan(100);
-    } finally {
-      await db.close();
-      await database.drop();
-    }
+    });
   });
 
   it('rejects on a statement timeout and on the client read timeout (pg reports both to the callback only)', async () => {
-    const database = await createTestDatabase('sql_port_timeouts');
-    const serverSide = createPgDatabase({
-      connectionString: database.url,
-      statement_timeout: 150,
-      query_timeout: 2000,
-    });
-    const clientSide = createPgDatabase({ connectionString: database.url, query_timeout: 150 });
-    try {
+    const pools = [{ statement_timeout: 150, query_timeout: 2000 }, { query_timeout: 150 }];
+    await withPools('sql_port_timeouts', pools, async (serverSide, clientSide) => {
       const slow = `SELECT g, pg_sleep(0.1) FROM generate_series(1, 20) g`;
       await expect(queryEach(serverSide, slow, [], () => undefined)).rejects.toMatchObject({ code: '57014' });
       await expect(queryEach(clientSide, slow, [], () => undefined)).rejects.toThrow('Query read timeout');
       // Both pools still answer.
       expect(await queryEach(serverSide, 'SELECT 1', [], () => undefined)).toBe(1);
-    } finally {
-      await serverSide.close();
-      await clientSide.close();
-      await database.drop();
-    }
+    });
   });
 });
 
 describeWith(['postgres'], 'node-postgres prepared statements', () => {
   it('are prepared on the server, and a connection whose statement went stale is replaced', async () => {
-    const database = await createTestDatabase('sql_port_prepared');
     // One connection: the statement is prepared on it, and what happens to it is visible.
-    const db = createPgDatabase({ connectionString: database.url, max: 1 });
-    try {
+    await withPools('sql_port_prepared', [{ max: 1 }], async (db) => {
       await db.query('CREATE TABLE p (id int4)');
       await db.query('INSERT INTO p VALUES (1)');
       const text = 'SELECT * FROM p WHERE id >= $1';
@@ -107,9 +110,6 @@ describeWith(['postgres'], 'node-postgres prepared statements', () => {
       expect((await db.transaction((tx) => tx.query(text, [0], { prepare: true }))).rows).toEqual([
         { id: 1, v: null, w: null },
       ]);
-    } finally {
-      await db.close();
-      await database.drop();
-    }
+    });
   });
 });

@@ -4,9 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { createPgDatabase } from '../../../src/adapters/postgres/pg-database.js';
+import type { SqlDatabase } from '../../../src/core/sql-port.js';
 import { splitSqlStatements } from '../../../src/migrate/sql-statements.js';
-import type { PrescriptionFixture } from '../../support/emulator-fixtures.js';
 import type { PrescriptionType } from '../../../src/prescriptions/prescription-types.js';
+import { insertPrescriptions, type PrescriptionFixture } from '../../support/emulator-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../support/pg-databases.js';
 
 /** The same edge cases for every type (ids are per table), plus type-specific values. */
 export function edgeCases(type: PrescriptionType): PrescriptionFixture[] {
@@ -86,4 +89,24 @@ export async function applyFastPathMigration(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+const ALL_TYPES: PrescriptionType[] = ['eMuster16', 'P-Rezept', 'E-Rezept'];
+
+/**
+ * A throw-away tenant database with the fast-path migration and the edge cases of every type, and a pool
+ * of `max` connections on it. `extra` runs before ANALYZE (rows a suite adds to the edge cases).
+ */
+export async function edgeCaseTenant(
+  prefix: string,
+  max: number,
+  extra: (db: SqlDatabase) => Promise<unknown> = async () => undefined,
+): Promise<{ testDb: TestDatabase; db: SqlDatabase & { pool: pg.Pool } }> {
+  const testDb = await createTestDatabase(prefix, ['apoti']);
+  await applyFastPathMigration(testDb.url);
+  const db = createPgDatabase({ connectionString: testDb.url, max });
+  await insertPrescriptions(db, ALL_TYPES.flatMap(edgeCases));
+  await extra(db);
+  await db.query('ANALYZE');
+  return { testDb, db };
 }

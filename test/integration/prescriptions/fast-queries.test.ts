@@ -26,7 +26,7 @@ import { insertPrescriptions } from '../../support/emulator-fixtures.js';
 import { describeWith } from '../../support/needs.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg-databases.js';
 import { EXAMPLE, EXAMPLE_TICKS, fakeClock } from '../../unit/prescriptions/contract-example.js';
-import { applyFastPathMigration as applyMigration, edgeCases } from './edge-cases.js';
+import { applyFastPathMigration as applyMigration, edgeCaseTenant } from './edge-cases.js';
 import { referenceList, referenceStatusUuid } from './reference-oracle.js';
 
 const ALL: PrescriptionType[] = ['eMuster16', 'P-Rezept', 'E-Rezept'];
@@ -49,16 +49,13 @@ let db: SqlDatabase & { pool: pg.Pool };
 
 describeWith(['postgres'], 'fast V2 queries vs the reference semantics', () => {
   beforeAll(async () => {
-    testDb = await createTestDatabase('fastpath', ['apoti']);
-    await applyMigration(testDb.url);
-    db = createPgDatabase({ connectionString: testDb.url, max: 4 });
-    await insertPrescriptions(db, ALL.flatMap(edgeCases));
-    // A daten row without head (fk NULL) that is untransferred: in the partial index, never a prescription.
-    await db.query(
-      `INSERT INTO er_senderezepte_erezept_daten (id_senderezepte_erezept_daten, id_senderezepte_erezept, rezept_uuid, xml_request)
-       VALUES (99999, NULL, 'er-null-fk', '<x/>')`,
-    );
-    await db.query('ANALYZE');
+    ({ testDb, db } = await edgeCaseTenant('fastpath', 4, (tenantDb) =>
+      // A daten row without head (fk NULL) that is untransferred: in the partial index, never a prescription.
+      tenantDb.query(
+        `INSERT INTO er_senderezepte_erezept_daten (id_senderezepte_erezept_daten, id_senderezepte_erezept, rezept_uuid, xml_request)
+         VALUES (99999, NULL, 'er-null-fk', '<x/>')`,
+      ),
+    ));
   });
 
   afterAll(async () => {

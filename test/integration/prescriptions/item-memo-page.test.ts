@@ -5,7 +5,6 @@
 // fixed clock, as the executors call it.
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPgDatabase } from '../../../src/adapters/postgres/pg-database.js';
 import type { SqlDatabase, SqlExecutor } from '../../../src/core/sql-port.js';
 import { FAST_SQL } from '../../../src/prescriptions/fast-sql.js';
 import { ItemMemo } from '../../../src/prescriptions/item-memo.js';
@@ -19,8 +18,8 @@ import { answerV2Read } from '../../../src/prescriptions/v2-fast-answer.js';
 import type { V2ListQuery } from '../../../src/prescriptions/v2-request.js';
 import { insertPrescriptions } from '../../support/emulator-fixtures.js';
 import { describeWith } from '../../support/needs.js';
-import { createTestDatabase, type TestDatabase } from '../../support/pg-databases.js';
-import { applyFastPathMigration, edgeCases } from './edge-cases.js';
+import type { TestDatabase } from '../../support/pg-databases.js';
+import { edgeCaseTenant } from './edge-cases.js';
 
 const ALL: PrescriptionType[] = ['eMuster16', 'P-Rezept', 'E-Rezept'];
 const SELECTIONS: PrescriptionType[][] = [ALL, ['eMuster16'], ['E-Rezept']];
@@ -55,11 +54,7 @@ async function both(database: SqlDatabase, query: V2ListQuery, memo: ItemMemo) {
 
 describeWith(['postgres'], 'V2 list pages with the item memo (real PostgreSQL)', () => {
   beforeAll(async () => {
-    testDb = await createTestDatabase('itemmemo', ['apoti']);
-    await applyFastPathMigration(testDb.url);
-    db = createPgDatabase({ connectionString: testDb.url, max: 6 });
-    await insertPrescriptions(db, ALL.flatMap(edgeCases));
-    await db.query('ANALYZE');
+    ({ testDb, db } = await edgeCaseTenant('itemmemo', 6));
   });
 
   afterAll(async () => {
